@@ -1,0 +1,42 @@
+# Two entry points for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint typecheck imports pytest bench format system-deps
+
+$(STAMP): pyproject.toml
+	bash tools/system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+system-deps:
+	bash tools/system-deps.sh
+
+run: $(STAMP)
+	$(VENV)/bin/opdesk run
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check opdesk tests bench
+	$(VENV)/bin/ruff format --check opdesk tests bench
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+imports: $(STAMP)
+	$(VENV)/bin/lint-imports
+
+pytest: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+test: lint typecheck imports pytest
+
+bench: $(STAMP)
+	$(PY) bench/sla.py
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format opdesk tests bench
+	$(VENV)/bin/ruff check --fix opdesk tests bench

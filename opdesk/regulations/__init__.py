@@ -1,0 +1,3 @@
+"""Regulation packs (data) and the rule engine that judges ticket snapshots (pure Python)."""
+
+from __future__ import annotations
