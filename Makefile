@@ -17,7 +17,7 @@ system-deps:
 	bash tools/system-deps.sh
 
 run: $(STAMP)
-	$(VENV)/bin/opdesk run
+	$(VENV)/bin/opdesk-desk
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check opdesk tests bench

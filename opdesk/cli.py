@@ -1,0 +1,65 @@
+"""`opdesk …`: the command line (pack check, explain). The window is `opdesk-desk`.
+
+Errors in packs or requests are printed as one clear message (Russian / English) with exit
+code 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from opdesk.regulations.errors import EngineError, PackError
+
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from opdesk.cli_explain import add_explain_parser
+
+    parser = argparse.ArgumentParser(
+        prog="opdesk", description="OpDesk — служба поддержки, соблюдающая регламент"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    pack = sub.add_parser("pack", help="пакеты регламентов")
+    pack_sub = pack.add_subparsers(dest="pack_command", required=True)
+    check = pack_sub.add_parser("check", help="проверить пакет регламента")
+    check.add_argument("file", help="файл пакета (.toml)")
+    add_explain_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (PackError, EngineError) as exc:
+        print(f"opdesk: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "pack":
+        return _pack_check(args.file)
+    if args.command == "explain":
+        from opdesk.cli_explain import explain
+
+        return explain(args)
+    raise AssertionError(args.command)
+
+
+def _pack_check(file: str) -> int:
+    from opdesk.regulations.pack import load_pack
+
+    pack = load_pack(file)
+    print(
+        f"{file}: пакет «{pack.name}» в порядке: правил {len(pack.rules)}, статусов "
+        f"{len(pack.statuses)}, переходов {len(pack.transitions)} / pack is valid"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The command line: `opdesk pack check` and `opdesk explain …`, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from opdesk.regulations.pack import DEFAULT_PACK
+from opdesk.regulations.snapshot import to_dict
+from tests.regulations.tickets import ready_to_close, with_client
+
+
+def opdesk(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "opdesk.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def write_ticket(tmp_path: Path, ticket: object, name: str = "ticket.json") -> str:
+    path = tmp_path / name
+    path.write_text(json.dumps(to_dict(ticket), ensure_ascii=False), encoding="utf-8")
+    return str(path)
+
+
+def test_pack_check_valid_default_pack() -> None:
+    result = opdesk("pack", "check", str(DEFAULT_PACK))
+    assert result.returncode == 0, result.stderr
+    assert "в порядке" in result.stdout
+
+
+def test_pack_check_malformed_pack_exit_2_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    text = DEFAULT_PACK.read_text(encoding="utf-8").replace('clock = "paused"', 'clock = 5', 1)
+    bad.write_text(text, encoding="utf-8")
+    result = opdesk("pack", "check", str(bad))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert str(bad) in result.stderr
+    assert "statuses.waiting_client.clock" in result.stderr
+    assert "ожидается строка" in result.stderr and "expected str" in result.stderr
+
+
+def test_explain_close_json_lists_missing_items(tmp_path: Path) -> None:
+    ticket = with_client(ready_to_close(), category="VIP")
+    path = write_ticket(tmp_path, ticket)
+    result = opdesk("explain", "close", path, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["can_close"] is False
+    assert {r["rule"] for r in data["reasons"]} == {"C-07", "C-09"}
+
+
+def test_explain_close_text_for_trainers(tmp_path: Path) -> None:
+    result = opdesk("explain", "close", write_ticket(tmp_path, ready_to_close()))
+    assert result.returncode == 0, result.stderr
+    assert "можно закрыть" in result.stdout and "[x] C-01" in result.stdout
+
+
+def test_explain_transition_refusal_names_rule(tmp_path: Path) -> None:
+    path = write_ticket(tmp_path, ready_to_close(department="ТО"))
+    result = opdesk("explain", "transition", path, "close", "--json", "--at", "2026-11-19T11:00")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data[0]["allowed"] is False
+    assert data[0]["reasons"][0]["rule"] == "C-01"
+
+
+def test_explain_sla_at_moment() -> None:
+    result = opdesk(
+        "explain", "sla", "--category", "Проблемы с хостингом", "--priority", "Критичный",
+        "--created", "2026-11-20T17:30", "--at", "2026-11-20T17:40", "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["plan"] == "Ликвидация аварий"
+    reaction = data["stages"][0]
+    assert reaction["stage"] == "reaction" and reaction["limit_minutes"] == 15
+
+
+def test_explain_unknown_category_exit_2() -> None:
+    result = opdesk("explain", "sla", "--category", "Нет такой")
+    assert result.returncode == 2
+    assert "Нет такой" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_explain_unknown_status_in_ticket_exit_2(tmp_path: Path) -> None:
+    path = write_ticket(tmp_path, ready_to_close(status="лимб"))
+    result = opdesk("explain", "transition", path, "close")
+    assert result.returncode == 2
+    assert "Неизвестный статус «лимб»" in result.stderr
+
+
+def test_explain_bad_ticket_json_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text("{ not json", encoding="utf-8")
+    result = opdesk("explain", "close", str(path))
+    assert result.returncode == 2 and "неверный JSON" in result.stderr
