@@ -107,7 +107,9 @@ def parse_closing(r: Reader, ctx: PackContext) -> ClosingSpec:
                     part=part,
                     text=item.text("text"),
                     text_en=item.text("text_en"),
-                    when=ctx.condition(item, "when", CHECKLIST_SCHEMA) if item.has("when") else None,
+                    when=ctx.condition(item, "when", CHECKLIST_SCHEMA)
+                    if item.has("when")
+                    else None,
                     require=ctx.condition(item, "require", CHECKLIST_SCHEMA),
                 )
             )
@@ -154,7 +156,6 @@ def choose_scheme(spec: ClosingSpec, ticket: TicketSnapshot, lists: Lists) -> Cl
         if scheme.applies_when is not None and scheme.applies_when.holds(ctx, lists):
             return scheme
     return spec.schemes[spec.default_scheme]
-
 
 
 def evaluate_checklist(

@@ -175,7 +175,10 @@ def _check_auto_close(
         return [
             reason_for(
                 guard.rule,
-                detail=f"Клиент ответил {_local(pack, min(r for r in replies if r))}: автозакрытие не выполняется.",
+                detail=(
+                    f"Клиент ответил {_local(pack, min(r for r in replies if r))}: "
+                    "автозакрытие не выполняется."
+                ),
                 detail_en="The client replied after resolution: no automatic close.",
             )
         ]
@@ -187,7 +190,7 @@ def _check_auto_close(
                     f"Решено {_local(pack, since)}; автозакрытие через {days} раб. дн. — "
                     f"не раньше {_local(pack, due)}."
                 ),
-                detail_en=f"Resolved at {since.isoformat()}; auto-close not before {due.isoformat()}.",
+                detail_en=f"Resolved {since.isoformat()}; auto-close not before {due.isoformat()}.",
             )
         ]
     return []
@@ -217,7 +220,7 @@ def _window_reasons(
                 f"Закрыта {_local(pack, ticket.closed_at)}; возобновить или изменить можно было "
                 f"до {_local(pack, until)} ({minutes} мин). Создайте новое обращение."
             ),
-            detail_en=f"Closed at {ticket.closed_at.isoformat()}; the {minutes}-minute window ended.",
+            detail_en=f"Closed {ticket.closed_at.isoformat()}; the {minutes}-minute window ended.",
         )
     ]
 

@@ -192,7 +192,7 @@ def parse_pack(r: Reader) -> Pack:
 
 
 def _parse_lists(r: Reader) -> dict[str, tuple[str, ...]]:
-    return {name: tuple(r.text_list(name)) for name in r.keys()}
+    return {name: tuple(r.text_list(name)) for name in r.names()}
 
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")

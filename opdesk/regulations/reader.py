@@ -49,7 +49,7 @@ class Reader:
     def has(self, name: str) -> bool:
         return name in self.data
 
-    def keys(self) -> list[str]:
+    def names(self) -> list[str]:
         return list(self.data.keys())
 
     def raw(self, name: str, default: Any = _MISSING) -> Any:

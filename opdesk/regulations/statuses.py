@@ -81,9 +81,7 @@ def parse_statuses(r: Reader, ctx: PackContext, stages: Stages) -> dict[str, Sta
     out: dict[str, Status] = {}
     known_stages = set(stages.names) | {"*"}
     for sid, sub in r.items():
-        sub.only(
-            "name", "name_en", "aliases", "stage", "clock", "terminal", "reopenable", "rules"
-        )
+        sub.only("name", "name_en", "aliases", "stage", "clock", "terminal", "reopenable", "rules")
         stage = sub.text("stage")
         if stage not in known_stages:
             raise sub.error(
@@ -118,7 +116,7 @@ def parse_stages(r: Reader) -> Stages:
     r.only("order", "names")
     order = tuple(r.text_list("order"))
     names_r = r.table("names")
-    names = {k: names_r.text(k) for k in names_r.keys()}
+    names = {k: names_r.text(k) for k in names_r.names()}
     for stage in order:
         if stage not in names:
             raise names_r.error(stage, "нет названия стадии", "stage has no name")

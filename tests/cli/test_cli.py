@@ -36,7 +36,7 @@ def test_pack_check_valid_default_pack() -> None:
 
 def test_pack_check_malformed_pack_exit_2_without_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    text = DEFAULT_PACK.read_text(encoding="utf-8").replace('clock = "paused"', 'clock = 5', 1)
+    text = DEFAULT_PACK.read_text(encoding="utf-8").replace('clock = "paused"', "clock = 5", 1)
     bad.write_text(text, encoding="utf-8")
     result = opdesk("pack", "check", str(bad))
     assert result.returncode == 2

@@ -59,9 +59,7 @@ def test_c01_not_handed_to_opp_refuses_close(pack: Pack) -> None:
 
 def test_c02_temporary_scheme_or_not_recorded_by_oe(pack: Pack) -> None:
     assert missing(pack, ready_to_close(scheme_permanent=False)) == {"C-02": {"permanent_scheme"}}
-    assert missing(pack, ready_to_close(scheme_recorded_by="ОПП")) == {
-        "C-02": {"permanent_scheme"}
-    }
+    assert missing(pack, ready_to_close(scheme_recorded_by="ОПП")) == {"C-02": {"permanent_scheme"}}
 
 
 def test_c03_resolved_status_set_by_someone_not_responsible(pack: Pack) -> None:
@@ -195,9 +193,7 @@ def test_c10_opp_operator_checked_responsible_actions(pack: Pack) -> None:
 
 def test_c11_delayed_closure_needs_comment_and_template(pack: Pack) -> None:
     monitoring = ready_to_close(closing_delay="monitoring")
-    assert missing(pack, monitoring) == {
-        "C-11": {"delay_comment", "delay_template_monitoring"}
-    }
+    assert missing(pack, monitoring) == {"C-11": {"delay_comment", "delay_template_monitoring"}}
     done = with_closure(
         dataclasses.replace(monitoring, templates_sent=("delayed_closure_monitoring",)),
         comment="Клиент просил не закрывать для мониторинга; работы выполнены",

@@ -77,7 +77,7 @@ def test_u01_take_sets_owner_and_one_owner_at_a_time(pack: Pack) -> None:
     owned = open_ticket(owner="ivanova")
     refused = check_transition(pack, owned, "take", OTHER, NOW)
     assert not refused.allowed and refused.rule_ids == ("U-01",)
-    assert "владелец" in refused.reasons[0].text
+    assert "владелец" in refused.reasons[0].detail
     assert check_transition(pack, owned, "take", OPERATOR, NOW).allowed
 
 
@@ -158,7 +158,7 @@ def test_p04_escalation_requires_a_valid_reason(
     verdict = check_transition(pack, ticket, "escalate", OPERATOR, NOW, args)
     assert not verdict.allowed
     assert set(verdict.rule_ids) == {"P-04"}
-    assert fragment in " ".join(r.text for r in verdict.reasons)
+    assert fragment in " ".join(r.detail for r in verdict.reasons)
 
 
 def test_p04_escalation_with_valid_reason(pack: Pack) -> None:
@@ -205,7 +205,7 @@ def test_p08_auto_closed_ticket_is_never_reopened(pack: Pack) -> None:
     auto = ready_to_close(status="closed", stage="closed", closed_at=NOW, closed_via="auto_close")
     verdict = check_transition(pack, auto, "reopen", CLIENT, NOW + dt.timedelta(minutes=1))
     assert not verdict.allowed and verdict.rule_ids[0] == "P-08"
-    assert "новое обращение" in verdict.reasons[0].text
+    assert "новое обращение" in verdict.reasons[0].detail
 
 
 def test_s09_closed_reopen_and_edit_only_within_five_minutes(pack: Pack) -> None:
@@ -242,7 +242,8 @@ def test_p09_client_allows_closing_by_button_or_comment(pack: Pack) -> None:
     refused = check_transition(pack, resolved, "client_close", OPERATOR, NOW)
     assert not refused.allowed and refused.rule_ids == ("P-09",)
     by_comment = dataclasses.replace(
-        resolved, comments=(CommentSnap(kind="client_reply", text="Вопрос исчерпан, прошу закрыть"),)
+        resolved,
+        comments=(CommentSnap(kind="client_reply", text="Вопрос исчерпан, прошу закрыть"),),
     )
     assert check_transition(pack, by_comment, "client_close", OPERATOR, NOW).allowed
     by_button = dataclasses.replace(resolved, client_allows_closing=True)

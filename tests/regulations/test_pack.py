@@ -57,7 +57,9 @@ def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_unknown_rule_in_checklist_item(tmp_path: Path) -> None:
-    path = mutate(tmp_path, 'id = "handed_to_opp"\nrule = "C-01"', 'id = "handed_to_opp"\nrule = "C-99"')
+    path = mutate(
+        tmp_path, 'id = "handed_to_opp"\nrule = "C-01"', 'id = "handed_to_opp"\nrule = "C-99"'
+    )
     err = load_error(path)
     assert err.key == "closing.schemes.standard.items[0].rule"
     assert "C-99" in err.problem_ru and "[rules]" in err.problem_en
