@@ -38,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (PackError, EngineError) as exc:
         print(f"opdesk: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 def _dispatch(args: argparse.Namespace) -> int:

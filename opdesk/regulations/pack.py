@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -54,8 +53,6 @@ class Parameters:
     auto_close_working_days: int
     closed_reopen_window_minutes: int
     closed_edit_window_minutes: int
-    outgoing_reminder_hours: int
-    evening_from: dt.time
 
 
 @dataclass(frozen=True)
@@ -195,24 +192,14 @@ def _parse_lists(r: Reader) -> dict[str, tuple[str, ...]]:
     return {name: tuple(r.text_list(name)) for name in r.names()}
 
 
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-
-
 def _parse_parameters(r: Reader) -> Parameters:
     r.only(
         "auto_close_working_days", "closed_reopen_window_minutes", "closed_edit_window_minutes",
-        "outgoing_reminder_hours", "evening_from",
     )  # fmt: skip
-    evening = r.text("evening_from")
-    m = _HHMM.match(evening)
-    if not m:
-        raise r.error("evening_from", "ожидается время ЧЧ:ММ", "expected HH:MM")
     return Parameters(
         auto_close_working_days=r.integer("auto_close_working_days", minimum=1),
         closed_reopen_window_minutes=r.integer("closed_reopen_window_minutes", minimum=0),
         closed_edit_window_minutes=r.integer("closed_edit_window_minutes", minimum=0),
-        outgoing_reminder_hours=r.integer("outgoing_reminder_hours", minimum=1),
-        evening_from=dt.time(int(m.group(1)), int(m.group(2))),
     )
 
 

@@ -101,3 +101,47 @@ def test_explain_bad_ticket_json_exit_2(tmp_path: Path) -> None:
     path.write_text("{ not json", encoding="utf-8")
     result = opdesk("explain", "close", str(path))
     assert result.returncode == 2 and "неверный JSON" in result.stderr
+
+
+def test_explain_template_friday_evening_uses_first_working_day() -> None:
+    result = opdesk(
+        "explain", "template", "interim_reply", "--department", "tech",
+        "--at", "2026-11-20T18:30", "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["template"] == "interim_weekend"
+    assert "подключить технический отдел" in data["text"]
+    assert data["reasons"][0]["rule"] == "U-08"
+
+
+def test_explain_template_unknown_situation_exit_2() -> None:
+    result = opdesk("explain", "template", "nosuch")
+    assert result.returncode == 2 and "nosuch" in result.stderr
+
+
+def test_explain_classify_product_required() -> None:
+    result = opdesk(
+        "explain", "classify", "--theme", "Услуги", "--type", "Заявка",
+        "--subtheme", "Подключение услуги", "--json",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["allowed"] is False and data["reasons"][0]["rule"] == "S-04"
+
+
+def test_explain_classify_contact_plan(tmp_path: Path) -> None:
+    contact = {
+        "questions": [
+            {"theme": "Баланс и платежи", "type": "Консультация", "number": "+79160000001"},
+            {"theme": "Баланс и платежи", "type": "Заявка", "compensation": "компенсация",
+             "number": "+79160000001"},
+        ]
+    }  # fmt: skip
+    path = tmp_path / "contact.json"
+    path.write_text(json.dumps(contact, ensure_ascii=False), encoding="utf-8")
+    result = opdesk("explain", "classify", "--contact", str(path), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["requests"]) == 2
+    assert data["requests"][1]["type"] == "Заявка" and data["requests"][1]["link_to"] == 0

@@ -195,7 +195,7 @@ def test_c11_delayed_closure_needs_comment_and_template(pack: Pack) -> None:
     monitoring = ready_to_close(closing_delay="monitoring")
     assert missing(pack, monitoring) == {"C-11": {"delay_comment", "delay_template_monitoring"}}
     done = with_closure(
-        dataclasses.replace(monitoring, templates_sent=("delayed_closure_monitoring",)),
+        dataclasses.replace(monitoring, templates_sent=("closing_monitoring",)),
         comment="Клиент просил не закрывать для мониторинга; работы выполнены",
     )
     assert missing(pack, done) == {}
