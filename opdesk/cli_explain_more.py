@@ -48,9 +48,8 @@ def _classify(pack: Pack, args: argparse.Namespace, now: dt.datetime) -> tuple[A
         lines = [f"Создать СЗ: {len(plan.requests)}"]
         for i, req in enumerate(plan.requests, 1):
             link = f", связан с №{req.link_to + 1}" if req.link_to is not None else ""
-            lines.append(
-                f"  {i}. {req.theme} | {req.type} | {req.subtheme} (номер {req.number or '—'}{link})"
-            )
+            number = req.number or "—"
+            lines.append(f"  {i}. {req.theme} | {req.type} | {req.subtheme} (номер {number}{link})")
             lines.extend(f"     {r.as_text()}" for r in req.reasons)
         lines.extend(f"  {r.as_text()}" for r in plan.reasons)
         return plan, "\n".join(lines)
