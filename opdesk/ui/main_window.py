@@ -42,7 +42,7 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.menuBar().addMenu("&Файл").addAction(quit_action)
-        self.statusBar().showMessage("Локальная база: SQLite · сервер не подключён")
+        self.statusBar().showMessage(f"Пакет регламентов: {pack.file.name}")
 
     def _tree(self, headers: list[str]) -> QTreeWidget:
         tree = QTreeWidget()
