@@ -1,0 +1,40 @@
+"""Reference data: departments, people (operators, performers) and clients."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from opdesk.models.base import Base, uuid7
+
+
+class Department(Base):
+    __tablename__ = "departments"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # the pack's department id
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16), default="operator")  # operator|lead|trainer|admin
+    department_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("departments.id"))
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    category: Mapped[str] = mapped_column(String(16), default="обычный")  # VIP|Важный|обычный
+    mobile: Mapped[str] = mapped_column(String(32), default="")  # for SMS; "" = none
+    group_name: Mapped[str] = mapped_column(String(64), default="")  # e.g. Мегафон, Сбербанк
+    city: Mapped[str] = mapped_column(String(80), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")

@@ -1,0 +1,3 @@
+"""The local store: database setup, migrations, queries (TicketQuery → SQL) and search."""
+
+from __future__ import annotations

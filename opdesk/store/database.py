@@ -1,0 +1,140 @@
+"""Opening a database: the local SQLite file (WAL, synchronous=FULL, foreign keys) or the
+shared PostgreSQL server, migrated to the current schema every time it is opened.
+
+A file that is not an OpDesk database — corrupt, foreign, or from a newer OpDesk — is refused
+with a clear message and left exactly as it was: it is never written, migrated or "repaired".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, inspect
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from opdesk import paths
+from opdesk.store import migrate
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+OUR_TABLES = {"tickets", "events", "alembic_version"}
+
+
+class DatabaseError(Exception):
+    """A database that cannot be opened; the message is for the person, in both languages."""
+
+    def __init__(self, path: Path | str, message_ru: str, message_en: str) -> None:
+        self.path = str(path)
+        self.message_ru = message_ru
+        self.message_en = message_en
+        super().__init__(f"{path}: {message_ru} / {message_en}")
+
+
+@dataclass
+class Database:
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: committed when the block ends, rolled back if it raises."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=FULL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=5000")
+    cur.close()
+
+
+def sqlite_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", future=True)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a file that is not an OpDesk database, reading it without writing a byte."""
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise DatabaseError(path, "это не файл", "not a file")
+    with path.open("rb") as fh:
+        header = fh.read(len(SQLITE_HEADER))
+    if path.stat().st_size == 0:
+        return  # an empty file is a new database
+    if header != SQLITE_HEADER:
+        raise DatabaseError(
+            path,
+            "файл не является базой данных SQLite (повреждён или чужой); он не изменён",
+            "the file is not an SQLite database (corrupt or foreign); it was left untouched",
+        )
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            ok = conn.execute("PRAGMA quick_check").fetchone()
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(
+            path,
+            f"база данных повреждена ({exc}); файл не изменён",
+            f"the database is corrupt ({exc}); the file was left untouched",
+        ) from exc
+    if ok is None or ok[0] != "ok":
+        raise DatabaseError(
+            path,
+            f"проверка целостности не пройдена ({ok[0] if ok else '—'}); файл не изменён",
+            "integrity check failed; the file was left untouched",
+        )
+    if tables and not (tables & OUR_TABLES):
+        raise DatabaseError(
+            path,
+            "это база данных другой программы, а не OpDesk; файл не изменён",
+            "this is another program's database, not OpDesk's; the file was left untouched",
+        )
+
+
+def open_local(path: Path | None = None) -> Database:
+    """Open (creating if needed) the local database and bring it to the current schema."""
+    path = path or paths.database_path()
+    check_sqlite_file(path)
+    engine = sqlite_engine(path)
+    _check_revision(engine, path)
+    migrate.upgrade(engine)
+    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def open_url(url: str) -> Database:
+    """Open a server database (PostgreSQL) by URL and migrate it to the current schema."""
+    engine = create_engine(url, future=True)
+    _check_revision(engine, url)
+    migrate.upgrade(engine)
+    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+
+
+def _check_revision(engine: Engine, where: Path | str) -> None:
+    """A database migrated by a newer OpDesk is refused rather than touched."""
+    if "alembic_version" not in inspect(engine).get_table_names():
+        return
+    current = migrate.current_revision(engine)
+    known = {rev.revision for rev in migrate.all_revisions()}
+    if current is not None and current not in known:
+        raise DatabaseError(
+            where,
+            f"схема базы ({current}) новее этой версии OpDesk; база не изменена",
+            f"the schema ({current}) is newer than this OpDesk; the database was left untouched",
+        )
