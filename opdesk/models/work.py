@@ -40,6 +40,7 @@ class OutgoingRequest(Base):
     reminder_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     answered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     answer: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")  # U-06 cross-link text on the request
 
     __table_args__ = (
         Index("ix_outgoing_ticket", "ticket_id"),

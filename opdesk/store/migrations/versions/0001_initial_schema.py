@@ -273,6 +273,7 @@ def upgrade() -> None:
         sa.Column("reminder_at", opdesk.models.base.UtcDateTime(timezone=True), nullable=False),
         sa.Column("answered_at", opdesk.models.base.UtcDateTime(timezone=True), nullable=True),
         sa.Column("answer", sa.Text(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["department_id"],
             ["departments.id"],
