@@ -237,9 +237,8 @@ class Desk:
                 ticket.closed_at, ticket.closed_via = now, action
             elif old_status in ("closed", "cancelled"):
                 ticket.closed_at, ticket.closed_via = None, ""
-            record_event(
-                s, ticket, actor, now, "status", field="status", old=old_status, new=target.id
-            )
+            kind = "status" if target.id != old_status else "action"
+            record_event(s, ticket, actor, now, kind, field=action, old=old_status, new=target.id)
             if args and args.get("reason"):
                 record_event(
                     s,

@@ -65,16 +65,35 @@ def sqlite_engine(path: Path) -> Engine:
     return engine
 
 
+def _read_only_uri(path: Path) -> str:
+    """A URI that reads the file without creating or changing anything next to it.
+
+    `mode=ro` is not enough: on a WAL-mode file (OpDesk's, or another program's) SQLite creates
+    `-wal` and `-shm` files and leaves them behind. `immutable=1` reads the main file alone;
+    it is used unless a `-wal` with its `-shm` already exists, whose committed changes a plain
+    read-only connection must see.
+    """
+    wal = path.with_name(path.name + "-wal")
+    shm = path.with_name(path.name + "-shm")
+    mode = "mode=ro" if wal.exists() and shm.exists() else "immutable=1"
+    return f"{path.resolve().as_uri()}?{mode}"
+
+
 def check_sqlite_file(path: Path) -> None:
-    """Refuse a file that is not an OpDesk database, reading it without writing a byte."""
+    """Refuse a file that is not an OpDesk database, reading it without writing a byte.
+
+    It runs before any engine is made, because the first connection of an engine already
+    writes (journal_mode=WAL changes the header and creates `-wal`/`-shm`): a refusal after
+    that would no longer leave the file as it was.
+    """
     if not path.exists():
         return
     if not path.is_file():
         raise DatabaseError(path, "это не файл", "not a file")
-    with path.open("rb") as fh:
-        header = fh.read(len(SQLITE_HEADER))
     if path.stat().st_size == 0:
         return  # an empty file is a new database
+    with path.open("rb") as fh:
+        header = fh.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
         raise DatabaseError(
             path,
@@ -82,10 +101,15 @@ def check_sqlite_file(path: Path) -> None:
             "the file is not an SQLite database (corrupt or foreign); it was left untouched",
         )
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             ok = conn.execute("PRAGMA quick_check").fetchone()
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            versions = (
+                [r[0] for r in conn.execute("SELECT version_num FROM alembic_version")]
+                if "alembic_version" in tables
+                else []
+            )
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
@@ -98,13 +122,33 @@ def check_sqlite_file(path: Path) -> None:
         raise DatabaseError(
             path,
             f"проверка целостности не пройдена ({ok[0] if ok else '—'}); файл не изменён",
-            "integrity check failed; the file was left untouched",
+            f"integrity check failed ({ok[0] if ok else '-'}); the file was left untouched",
         )
-    if tables and not (tables & OUR_TABLES):
+    _check_sqlite_identity(path, tables, versions)
+
+
+def _check_sqlite_identity(path: Path, tables: set[str], versions: list[str]) -> None:
+    """OpDesk always writes `alembic_version` in the same transaction as its tables, so a
+    non-empty database without it (or with another program's revisions) is not ours, even if
+    it happens to have a table called `tickets`."""
+    if not tables:
+        return  # a new, empty SQLite file
+    known = {rev.revision for rev in migrate.all_revisions()}
+    unknown = [v for v in versions if v not in known]
+    if "alembic_version" not in tables or (
+        unknown and not tables & OUR_TABLES - {"alembic_version"}
+    ):
         raise DatabaseError(
             path,
             "это база данных другой программы, а не OpDesk; файл не изменён",
             "this is another program's database, not OpDesk's; the file was left untouched",
+        )
+    if unknown:
+        raise DatabaseError(
+            path,
+            f"схема базы ({', '.join(unknown)}) новее этой версии OpDesk; файл не изменён",
+            f"the schema ({', '.join(unknown)}) is newer than this OpDesk; "
+            "the file was left untouched",
         )
 
 

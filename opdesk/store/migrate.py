@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -37,11 +39,27 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+@contextmanager
+def _migration_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection whose whole migration commits or rolls back as one transaction.
+
+    Python's sqlite3 driver runs DDL in autocommit unless a transaction is already open, so on
+    SQLite a migration interrupted halfway would leave some tables without `alembic_version`,
+    a file OpDesk can neither use nor recognise. An explicit `BEGIN IMMEDIATE` makes the DDL
+    transactional and takes the write lock first, so two processes opening the same file
+    migrate one after the other instead of both.
+    """
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        yield conn
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with _migration_connection(engine) as conn:
         command.upgrade(alembic_config(conn), revision)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
-    with engine.begin() as conn:
+    with _migration_connection(engine) as conn:
         command.downgrade(alembic_config(conn), revision)
