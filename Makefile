@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint typecheck imports pytest bench format system-deps
+.PHONY: run test lint typecheck imports pytest bench format system-deps pg-deps
 
 $(STAMP): pyproject.toml
 	bash tools/system-deps.sh
@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml
 
 system-deps:
 	bash tools/system-deps.sh
+
+# The tests start their own PostgreSQL on loopback (tests/pg.py); this installs the server
+# binaries when they are missing.
+pg-deps:
+	bash tools/ensure-postgres.sh
 
 run: $(STAMP)
 	$(VENV)/bin/opdesk-desk
@@ -29,7 +34,7 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(VENV)/bin/lint-imports
 
-pytest: $(STAMP)
+pytest: $(STAMP) pg-deps
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 test: lint typecheck imports pytest
