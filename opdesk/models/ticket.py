@@ -87,4 +87,9 @@ class Ticket(Base):
         Index("ix_tickets_client_name", "client_name", "id"),
         Index("ix_tickets_stage", "stage", "created_at", "id"),
         Index("ix_tickets_auto_close", "auto_close_at"),
+        # 0002: the queue's sort by due date over all tickets, the category + priority filter
+        # and the "paused" filter (opdesk/store/query.py; checked by bench/queue.py)
+        Index("ix_tickets_due", "sla_due_at", "id"),
+        Index("ix_tickets_category_priority", "category", "priority", "created_at", "id"),
+        Index("ix_tickets_paused_due", "sla_paused", "sla_due_at", "id"),
     )
