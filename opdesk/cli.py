@@ -27,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = pack_sub.add_parser("check", help="проверить пакет регламента")
     check.add_argument("file", help="файл пакета (.toml)")
     add_explain_parser(sub)
+    from opdesk.cli_data import add_data_parsers
+
+    add_data_parsers(sub)
     return parser
 
 
@@ -46,6 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "pack":
         return _pack_check(args.file)
+    if args.command in ("demo", "import", "export"):
+        from opdesk.cli_data import run_data
+
+        return run_data(args)
     if args.command == "explain":
         from opdesk.cli_explain import explain
 

@@ -1,4 +1,4 @@
-"""Application entry for `opdesk run` / `make run`."""
+"""Application entry for `make run` / `opdesk-desk`."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
+from opdesk import paths
+from opdesk.clock import SystemClock
 from opdesk.regulations.pack import load_default_pack
 from opdesk.ui.main_window import MainWindow
 
@@ -15,4 +17,5 @@ def main() -> int:
     app.setApplicationName("OpDesk")
     window = MainWindow(load_default_pack())
     window.show()
+    window.open_database(paths.database_path(), SystemClock())
     return app.exec()

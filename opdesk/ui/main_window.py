@@ -6,11 +6,16 @@ the pack loads and shows what the desk's regulation says, in Russian.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QFormLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
+    QProgressBar,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -18,10 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from opdesk.clock import Clock
 from opdesk.regulations.pack import Pack
+from opdesk.ui.database_job import DEMO_TICKETS, DatabaseSummary, open_and_summarise
+from opdesk.ui.jobs import JobRunner
 
 
 class MainWindow(QMainWindow):
+    database_opened = Signal(object)  # DatabaseSummary
+    database_failed = Signal(str)
+
     def __init__(self, pack: Pack) -> None:
         super().__init__()
         self.pack = pack
@@ -33,6 +44,7 @@ class MainWindow(QMainWindow):
         header.setObjectName("packHeader")
         layout.addWidget(header)
         self.tabs = QTabWidget(central)
+        self.tabs.addTab(self._database_view(), "База данных")
         self.tabs.addTab(self._statuses_view(), "Статусы")
         self.tabs.addTab(self._rules_view(), "Правила")
         self.tabs.addTab(self._changelog_view(), "Изменения регламента")
@@ -43,6 +55,52 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         self.menuBar().addMenu("&Файл").addAction(quit_action)
         self.statusBar().showMessage(f"Пакет регламентов: {pack.file.name}")
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: opening, checking, migrating, generating
+        self.progress.setMaximumWidth(200)
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.progress)
+        self.runner = JobRunner(self)
+
+    # -- database (worker thread) --------------------------------------------------------------
+    def _database_view(self) -> QWidget:
+        box = QWidget()
+        self.db_form = QFormLayout(box)
+        self.db_path = QLabel("—")
+        self.db_path.setObjectName("dbPath")
+        self.db_form.addRow("Файл базы:", self.db_path)
+        self.db_counts: dict[str, QLabel] = {}
+        return box
+
+    def open_database(self, path: Path, clock: Clock, demo_tickets: int = DEMO_TICKETS) -> None:
+        """Open (and on first start fill with demo data) the local database off the GUI thread."""
+        self.progress.show()
+        self.statusBar().showMessage("Открываю локальную базу…")
+        job = self.runner.start(lambda _report: open_and_summarise(path, clock, demo_tickets))
+        job.signals.finished.connect(self._database_ready)
+        job.signals.failed.connect(self._database_failed)
+
+    def _database_ready(self, summary: DatabaseSummary) -> None:
+        self.progress.hide()
+        self.db_path.setText(summary.path)
+        for name, value in summary.counts.items():
+            label = self.db_counts.get(name)
+            if label is None:
+                label = QLabel()
+                label.setObjectName(f"count:{name}")
+                self.db_counts[name] = label
+                self.db_form.addRow(f"{name}:", label)
+            label.setText(f"{value:,}".replace(",", " "))
+        note = " (созданы демо-данные)" if summary.generated else ""
+        self.statusBar().showMessage(f"База открыта{note}: {summary.path}")
+        self.database_opened.emit(summary)
+
+    def _database_failed(self, message: str) -> None:
+        self.progress.hide()
+        self.statusBar().showMessage("База не открыта")
+        self.database_failed.emit(message)
+        if self.isVisible():
+            QMessageBox.critical(self, "OpDesk — база данных", message)
 
     def _tree(self, headers: list[str]) -> QTreeWidget:
         tree = QTreeWidget()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import QLabel, QTreeWidget
 from pytestqt.qtbot import QtBot
 
+from opdesk.clock import FixedClock
 from opdesk.regulations.pack import load_default_pack
 from opdesk.ui.main_window import MainWindow
+from tests.regulations.tickets import msk
 
 
 def test_main_window_shows_pack_statuses_rules_and_changes(qtbot: QtBot) -> None:
@@ -27,3 +31,34 @@ def test_main_window_shows_pack_statuses_rules_and_changes(qtbot: QtBot) -> None
     assert rules is not None and rules.topLevelItemCount() == len(pack.rules)
     changes = window.findChild(QTreeWidget, "changelogTree")
     assert changes is not None and changes.topLevelItemCount() == len(pack.changelog)
+
+
+def test_local_database_opens_off_the_gui_thread_with_demo_data(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = MainWindow(load_default_pack())
+    qtbot.addWidget(window)
+    db = tmp_path / "desk.sqlite3"
+    with qtbot.waitSignal(window.database_opened, timeout=120_000) as opened:
+        window.open_database(db, FixedClock(msk(2026, 11, 23, 10, 0)), demo_tickets=300)
+    summary = opened.args[0]
+    assert summary.generated and summary.counts["Все"] == 300
+    assert 0 < summary.counts["Открытые"] < 300
+    shown = window.findChild(QLabel, "count:Все")
+    assert shown is not None and shown.text() == "300"
+    # A second start finds the data and generates nothing.
+    with qtbot.waitSignal(window.database_opened, timeout=60_000) as again:
+        window.open_database(db, FixedClock(msk(2026, 11, 23, 10, 0)), demo_tickets=300)
+    assert not again.args[0].generated and again.args[0].counts["Все"] == 300
+
+
+def test_a_foreign_file_is_reported_and_left_untouched(qtbot: QtBot, tmp_path: Path) -> None:
+    window = MainWindow(load_default_pack())
+    qtbot.addWidget(window)
+    foreign = tmp_path / "notes.sqlite3"
+    foreign.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 4000)
+    before = foreign.read_bytes()
+    with qtbot.waitSignal(window.database_failed, timeout=60_000) as failed:
+        window.open_database(foreign, FixedClock(msk(2026, 11, 23, 10, 0)))
+    assert "не является базой данных SQLite" in failed.args[0]
+    assert foreign.read_bytes() == before

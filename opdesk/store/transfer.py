@@ -1,0 +1,215 @@
+"""`opdesk import` / `opdesk export`: tickets as JSON Lines or CSV, all-or-nothing on import.
+
+One ticket per line (JSONL) or row (CSV): its main fields and client, then its comments,
+closure (with performers and spare parts), confirmations, status history and outgoing
+requests. CSV keeps the main fields as plain columns for spreadsheets and the nested parts as
+JSON text in their own columns, so a CSV file carries everything a closed ticket needs to pass
+the closing checklist on import. Local integer ids are never exported; the ticket's UUID is.
+
+Import validates every row first (transfer_check) and writes nothing if any row is bad; a good
+file goes in one transaction: tickets, their history ("created"/"status" events from the file
+plus one "imported" event), children, one outbox row per ticket, SLA columns (apply_sla, the
+command layer's definition) and the full-text index.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import sys
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from opdesk.models import (
+    Ticket,
+)
+from opdesk.regulations.pack import Pack, load_default_pack
+from opdesk.store.database import Database
+from opdesk.store.transfer_check import (
+    Checked,
+    Problem,
+    check_record,
+)
+from opdesk.store.transfer_read import CSV_FIELDS, NESTED, read_records
+from opdesk.store.transfer_rows import export_records
+from opdesk.store.transfer_write import write_all
+
+__all__ = [
+    "CSV_FIELDS",
+    "ImportRefused",
+    "Problem",
+    "export_file",
+    "export_records",
+    "import_file",
+    "import_records",
+    "read_records",
+    "write_csv",
+    "write_jsonl",
+]
+
+
+class ImportRefused(Exception):
+    """The file has bad rows; nothing was written. `problems` lists each with its line."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+def write_jsonl(records: Iterator[dict[str, Any]], out: TextIO) -> int:
+    count = 0
+    for rec in records:
+        out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
+        count += 1
+    return count
+
+
+def write_csv(records: Iterator[dict[str, Any]], out: TextIO) -> int:
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_FIELDS)
+    count = 0
+    for rec in records:
+        client = rec.get("client") or {}
+        row: list[str] = []
+        for name in CSV_FIELDS:
+            if name.startswith("client_"):
+                value: Any = client.get(name.removeprefix("client_"), "")
+            else:
+                value = rec.get(name)
+            row.append(_cell(name, value))
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def _cell(name: str, value: Any) -> str:
+    if name in NESTED:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def export_file(
+    db: Database, file: Path, fmt: str, query: str | None = None, now: dt.datetime | None = None
+) -> int:
+    """Write the tickets (all, or those matching a TicketQuery given as JSON) to `file`."""
+    with db.engine.connect() as conn:
+        records = export_records(conn, query, now or dt.datetime.now(dt.UTC))
+        if str(file) == "-":
+            return _write(records, sys.stdout, fmt)
+        tmp = file.with_name(file.name + ".part")
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            count = _write(records, out, fmt)
+        os.replace(tmp, file)  # a reader never sees half a file
+        return count
+
+
+def _write(records: Iterator[dict[str, Any]], out: TextIO, fmt: str) -> int:
+    return write_csv(records, out) if fmt == "csv" else write_jsonl(records, out)
+
+
+# -- import -----------------------------------------------------------------------------------
+
+
+def import_file(
+    db: Database, file: Path, fmt: str, now: dt.datetime | None = None, pack: Pack | None = None
+) -> int:
+    """Import every ticket of `file` or none: raises ImportRefused listing each bad row."""
+    try:
+        with file.open("r", encoding="utf-8-sig", newline="") as stream:
+            return import_records(db, read_records(stream, fmt), now, pack)
+    except OSError as exc:
+        problem = Problem(0, "file", f"файл не читается: {exc.strerror}", str(exc))
+        raise ImportRefused([problem]) from exc
+    except UnicodeDecodeError as exc:
+        problem = Problem(0, "file", "файл не в кодировке UTF-8", "the file is not UTF-8")
+        raise ImportRefused([problem]) from exc
+
+
+def import_records(
+    db: Database,
+    records: Iterator[tuple[int, Any]],
+    now: dt.datetime | None = None,
+    pack: Pack | None = None,
+) -> int:
+    pack = pack or load_default_pack()
+    moment = now or dt.datetime.now(dt.UTC)
+    checked: list[Checked] = []
+    problems: list[Problem] = []
+    numbers: dict[str, int] = {}
+    uuids: dict[uuid.UUID, int] = {}
+    for line, rec in records:
+        if isinstance(rec, Problem):
+            problems.append(rec)
+            continue
+        item, bad = check_record(pack, line, rec)
+        problems.extend(bad)
+        if item is None:
+            continue
+        number = item.fields["number"]
+        if number in numbers:
+            problems.append(
+                Problem(
+                    line,
+                    "number",
+                    f"номер «{number}» уже был в строке {numbers[number]}",
+                    f"number {number!r} repeats line {numbers[number]}",
+                )
+            )
+        numbers.setdefault(number, line)
+        if item.ticket_uuid in uuids:
+            problems.append(
+                Problem(line, "uuid", "UUID повторяется в файле", "the UUID repeats in the file")
+            )
+        uuids.setdefault(item.ticket_uuid, line)
+        checked.append(item)
+    with db.transaction() as session:
+        problems += _existing(session, checked)
+        if problems:
+            raise ImportRefused(sorted(problems, key=lambda p: p.line))
+        write_all(session, pack, checked, moment)
+    return len(checked)
+
+
+def _existing(session: Session, items: list[Checked]) -> list[Problem]:
+    out: list[Problem] = []
+    by_number = {c.fields["number"]: c.line for c in items}
+    by_uuid = {c.ticket_uuid: c.line for c in items}
+    for i in range(0, len(items), 500):
+        part = items[i : i + 500]
+        for (number,) in session.execute(
+            select(Ticket.number).where(Ticket.number.in_([c.fields["number"] for c in part]))
+        ):
+            out.append(
+                Problem(
+                    by_number[number],
+                    "number",
+                    f"тикет с номером «{number}» уже есть в базе",
+                    f"a ticket numbered {number!r} already exists",
+                )
+            )
+        for (tid,) in session.execute(
+            select(Ticket.uuid).where(Ticket.uuid.in_([c.ticket_uuid for c in part]))
+        ):
+            out.append(
+                Problem(
+                    by_uuid[tid],
+                    "uuid",
+                    "тикет с этим UUID уже есть в базе",
+                    "a ticket with this UUID already exists",
+                )
+            )
+    return out
