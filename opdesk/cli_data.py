@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from opdesk import paths
+from opdesk.clock import SystemClock
 from opdesk.store.database import DatabaseError
 
 EXIT_BAD_INPUT = 2
@@ -66,7 +67,8 @@ def _format(args: argparse.Namespace) -> str:
 def _demo(args: argparse.Namespace) -> int:
     from opdesk.store.demo import DemoError, generate
 
-    now = None
+    # The demo's "now" is the current hour, so runs within one hour give the same database.
+    now = SystemClock().now().replace(minute=0, second=0, microsecond=0)
     if args.now:
         try:
             now = dt.datetime.fromisoformat(args.now)
@@ -110,7 +112,7 @@ def _import(args: argparse.Namespace) -> int:
 
     db = open_local(args.db or paths.database_path())
     try:
-        count = import_file(db, args.file, _format(args))
+        count = import_file(db, args.file, _format(args), SystemClock().now())
     except ImportRefused as exc:
         print(
             f"opdesk: {args.file}: импорт отклонён, ничего не записано / import refused, "
@@ -132,7 +134,7 @@ def _export(args: argparse.Namespace) -> int:
 
     db = open_local(args.db or paths.database_path())
     try:
-        count = export_file(db, args.file, _format(args), args.query)
+        count = export_file(db, args.file, _format(args), SystemClock().now(), args.query)
     except ValueError as exc:
         print(f"opdesk: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

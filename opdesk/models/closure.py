@@ -51,6 +51,9 @@ class SparePartLine(Base):
     )
 
 
+CONFIRMATION_KINDS = ("verbal", "electronic")  # C-07 verbal, C-08 electronic
+
+
 class Confirmation(Base):
     __tablename__ = "confirmations"
 

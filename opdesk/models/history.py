@@ -14,6 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from opdesk.models.base import Base, UtcDateTime, uuid7
 
+# Events that set the status (and so the SLA clock): the history the engine and SLA read.
+STATUS_EVENT_KINDS = ("created", "status")
+
 
 class Event(Base):
     __tablename__ = "events"

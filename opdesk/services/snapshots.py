@@ -22,6 +22,7 @@ from opdesk.models import (
     SparePartLine,
     Ticket,
 )
+from opdesk.models.history import STATUS_EVENT_KINDS
 from opdesk.regulations.snapshot import (
     ClientSnap,
     ClosureSnap,
@@ -32,8 +33,6 @@ from opdesk.regulations.snapshot import (
     StatusEvent,
     TicketSnapshot,
 )
-
-STATUS_EVENT_KINDS = ("created", "status")
 
 
 def snapshot(session: Session, ticket: Ticket) -> TicketSnapshot:

@@ -20,6 +20,7 @@ from opdesk.models import (
     OutgoingRequest,
     SparePartLine,
 )
+from opdesk.models.closure import CONFIRMATION_KINDS
 from opdesk.regulations.comments import check_comment
 from opdesk.regulations.lifecycle import can_edit
 from opdesk.regulations.snapshot import Actor
@@ -29,7 +30,6 @@ from opdesk.services.results import CommandResult, Refused
 from opdesk.services.snapshots import snapshot
 from opdesk.services.writes import record_event, record_outbox, reindex
 
-CONFIRMATION_KINDS = ("verbal", "electronic")
 EDITABLE_FIELDS = {
     "category", "priority", "subject", "theme", "type", "subtheme", "product", "paid",
     "scheme_permanent", "scheme_recorded_by", "needs_closing", "notify_client",

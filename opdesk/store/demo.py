@@ -54,17 +54,12 @@ class DemoSummary:
     seconds: float
 
 
-def default_now() -> dt.datetime:
-    """The demo's "now": the current hour, so runs within one hour give the same database."""
-    return dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
-
-
 def generate(
     path: Path,
     tickets: int,
     seed: int = 1,
     *,
-    now: dt.datetime | None = None,
+    now: dt.datetime,
     force: bool = False,
     progress: TextIO | None = None,
     workers: int | None = None,
@@ -74,7 +69,7 @@ def generate(
         raise DemoError("число тикетов должно быть не меньше 1", "--tickets must be at least 1")
     _prepare_target(path, force)
     pack = load_default_pack()
-    moment = now or default_now()
+    moment = now
     try:
         summary = _generate(path, pack, tickets, seed, moment, progress, workers)
     except BaseException:

@@ -103,11 +103,11 @@ def _cell(name: str, value: Any) -> str:
 
 
 def export_file(
-    db: Database, file: Path, fmt: str, query: str | None = None, now: dt.datetime | None = None
+    db: Database, file: Path, fmt: str, now: dt.datetime, query: str | None = None
 ) -> int:
     """Write the tickets (all, or those matching a TicketQuery given as JSON) to `file`."""
     with db.engine.connect() as conn:
-        records = export_records(conn, query, now or dt.datetime.now(dt.UTC))
+        records = export_records(conn, query, now)
         if str(file) == "-":
             return _write(records, sys.stdout, fmt)
         tmp = file.with_name(file.name + ".part")
@@ -125,7 +125,7 @@ def _write(records: Iterator[dict[str, Any]], out: TextIO, fmt: str) -> int:
 
 
 def import_file(
-    db: Database, file: Path, fmt: str, now: dt.datetime | None = None, pack: Pack | None = None
+    db: Database, file: Path, fmt: str, now: dt.datetime, pack: Pack | None = None
 ) -> int:
     """Import every ticket of `file` or none: raises ImportRefused listing each bad row."""
     try:
@@ -142,11 +142,11 @@ def import_file(
 def import_records(
     db: Database,
     records: Iterator[tuple[int, Any]],
-    now: dt.datetime | None = None,
+    now: dt.datetime,
     pack: Pack | None = None,
 ) -> int:
     pack = pack or load_default_pack()
-    moment = now or dt.datetime.now(dt.UTC)
+    moment = now
     checked: list[Checked] = []
     problems: list[Problem] = []
     numbers: dict[str, int] = {}

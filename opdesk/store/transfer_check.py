@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from opdesk.models.closure import CONFIRMATION_KINDS
 from opdesk.regulations.checklist import evaluate_checklist
 from opdesk.regulations.errors import EngineError
 from opdesk.regulations.pack import Pack
@@ -32,7 +33,6 @@ from opdesk.regulations.statuses import find_status
 
 CLIENT_CATEGORIES = ("VIP", "Важный", "обычный")
 COMMENT_KINDS = ("note", "call_result", "callback_attempt", "client_reply", "reply")
-CONFIRMATION_KINDS = ("verbal", "electronic")
 TEXT_FIELDS = (
     "channel",
     "contact_phone",

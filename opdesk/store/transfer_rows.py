@@ -28,10 +28,10 @@ from opdesk.models import (
     SparePartLine,
     Ticket,
 )
+from opdesk.models.history import STATUS_EVENT_KINDS
 from opdesk.store.transfer_check import BOOL_FIELDS, TEXT_FIELDS
 
 BATCH = 500
-STATUS_EVENT_KINDS = ("created", "status")
 PLAIN = (
     "number",
     "channel",

@@ -37,7 +37,7 @@ def counts(path: Path) -> dict[str, int]:
 def export(db_path: Path, file: Path, fmt: str, query: str | None = None) -> int:
     db = open_local(db_path)
     try:
-        return export_file(db, file, fmt, query, now=NOW)
+        return export_file(db, file, fmt, NOW, query)
     finally:
         db.close()
 
