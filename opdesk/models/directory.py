@@ -28,6 +28,9 @@ class Person(Base):
     department_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("departments.id"))
 
 
+CLIENT_CATEGORIES = ("VIP", "Важный", "обычный")  # C-07, C-09
+
+
 class Client(Base):
     __tablename__ = "clients"
 

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from opdesk.models.base import Base, UtcDateTime, uuid7
 
+COMMENT_KINDS = ("note", "call_result", "callback_attempt", "client_reply", "reply")
+
 
 class Comment(Base):
     __tablename__ = "comments"

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
+from opdesk.models.directory import CLIENT_CATEGORIES
 from opdesk.regulations.errors import EngineError
 from opdesk.regulations.pack import Pack, load_default_pack
 
@@ -34,7 +35,7 @@ SORTABLE = (
     "category",
 )
 SLA_STATES = ("breached", "at_risk", "paused", "ok")
-CLIENT_CATEGORIES = ("VIP", "Важный", "обычный")
+
 OWNER_WORDS = ("mine", "unassigned")
 JSON_VERSION = 1
 

@@ -44,9 +44,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 
 from opdesk.models import Ticket
+from opdesk.models.directory import CLIENT_CATEGORIES
 from opdesk.regulations.pack import Pack
 from opdesk.store.filters import (
-    CLIENT_CATEGORIES,
     SLA_STATES,
     SORTABLE,
     QueryError,

@@ -15,24 +15,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from opdesk.models.closure import CONFIRMATION_KINDS
 from opdesk.regulations.checklist import evaluate_checklist
 from opdesk.regulations.errors import EngineError
 from opdesk.regulations.pack import Pack
 from opdesk.regulations.snapshot import (
-    ClientSnap,
     ClosureSnap,
     CommentSnap,
-    ConfirmationSnap,
     OutgoingSnap,
-    SparePartSnap,
     StatusEvent,
     TicketSnapshot,
 )
-from opdesk.regulations.statuses import find_status
+from opdesk.store.transfer_fields import (
+    Bad,
+    _bool,
+    _category,
+    _client,
+    _closure,
+    _comments,
+    _confirmations,
+    _history,
+    _int_or_none,
+    _outgoing,
+    _req,
+    _stage,
+    _status,
+    _text,
+    _uuid,
+    moment,
+)
 
-CLIENT_CATEGORIES = ("VIP", "Важный", "обычный")
-COMMENT_KINDS = ("note", "call_result", "callback_attempt", "client_reply", "reply")
 TEXT_FIELDS = (
     "channel",
     "contact_phone",
@@ -76,12 +87,6 @@ class Problem:
             f"строка {self.line}: {self.field}: {self.message_ru} / "
             f"line {self.line}: {self.field}: {self.message_en}"
         )
-
-
-class Bad(Exception):
-    def __init__(self, field: str, ru: str, en: str) -> None:
-        self.field, self.ru, self.en = field, ru, en
-        super().__init__(f"{field}: {ru} / {en}")
 
 
 @dataclass
@@ -228,260 +233,3 @@ def check_record(pack: Pack, line: int, rec: Any) -> tuple[Checked | None, list[
         return None, problems
     out["comments"] = comments
     return Checked(line, dict(rec), tid or uuid.uuid4(), out, snap, history, outgoing), []
-
-
-# -- field readers (raise Bad naming the field) -----------------------------------------------
-
-
-def _req(rec: Mapping[str, Any], name: str) -> Any:
-    value = rec.get(name)
-    if value is None or value == "":
-        raise Bad(name, "поле обязательно", "the field is required")
-    return value
-
-
-def moment(name: str, value: Any, required: bool = False) -> dt.datetime | None:
-    if value is None or value == "":
-        if required:
-            raise Bad(name, "поле обязательно", "the field is required")
-        return None
-    if not isinstance(value, str):
-        raise Bad(name, "ожидается момент ISO 8601", "expected an ISO 8601 moment")
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise Bad(name, f"«{value}» — не момент ISO 8601", f"{value!r} is not ISO 8601") from None
-    if parsed.tzinfo is None:
-        raise Bad(name, "у момента нет часового пояса", "the moment has no time zone")
-    return parsed.astimezone(dt.UTC)
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    if value in (None, ""):
-        return None
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise Bad("uuid", f"«{value}» — не UUID", f"{value!r} is not a UUID") from None
-
-
-def _text(name: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise Bad(name, "ожидается строка", "expected a string")
-    return value
-
-
-def _bool(name: str, value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    raise Bad(name, "ожидается true/false", "expected true/false")
-
-
-def _int_or_none(name: str, value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise Bad(name, "ожидается целое число", "expected an integer")
-    return value
-
-
-def _status(pack: Pack, value: Any) -> Any:
-    if value is None or value == "":
-        raise Bad("status", "поле обязательно", "the field is required")
-    return find_status(pack.statuses, str(value))
-
-
-def _stage(pack: Pack, status: Any, value: Any) -> str:
-    if status.stage != "*":
-        if value not in (None, "", status.stage):
-            raise Bad(
-                "stage",
-                f"статус «{status.name}» означает стадию «{status.stage}»",
-                f"status {status.id!r} means stage {status.stage!r}",
-            )
-        return str(status.stage)
-    if value in (None, ""):
-        return "processing"
-    if value not in pack.stages.order:
-        listed = ", ".join(pack.stages.order)
-        raise Bad(
-            "stage",
-            f"неизвестная стадия «{value}»; допустимы: {listed}",
-            f"unknown stage {value!r}; valid: {listed}",
-        )
-    return str(value)
-
-
-def _category(pack: Pack, value: Any) -> str:
-    if value is None or value == "":
-        raise Bad("category", "поле обязательно", "the field is required")
-    pack.sla.plan_for(str(value))  # EngineError names B-05 and the valid categories
-    return str(value)
-
-
-def _client(value: Any) -> ClientSnap:
-    if not isinstance(value, Mapping):
-        raise Bad("client", "ожидается объект", "expected an object")
-    category = value.get("category") or "обычный"
-    if category not in CLIENT_CATEGORIES:
-        raise Bad(
-            "client.category",
-            f"«{category}»: допустимы {', '.join(CLIENT_CATEGORIES)}",
-            f"{category!r}: valid are {', '.join(CLIENT_CATEGORIES)}",
-        )
-    texts = {k: _text(f"client.{k}", value.get(k, "")) for k in ("name", "mobile", "group", "city")}
-    _text("client.phone", value.get("phone", ""))
-    return ClientSnap(category=category, **texts)
-
-
-def _list(name: str, value: Any) -> list[Mapping[str, Any]]:
-    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
-        raise Bad(name, "ожидается список объектов", "expected a list of objects")
-    return value
-
-
-def _comments(value: Any) -> list[dict[str, Any]]:
-    out = []
-    for i, c in enumerate(_list("comments", value)):
-        where = f"comments[{i}]"
-        kind = c.get("kind", "note")
-        if kind not in COMMENT_KINDS:
-            raise Bad(
-                f"{where}.kind",
-                f"неизвестный вид комментария «{kind}»",
-                f"unknown comment kind {kind!r}",
-            )
-        tags = c.get("tags") or []
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            raise Bad(f"{where}.tags", "ожидается список строк", "expected a list of strings")
-        reached = c.get("reached")
-        if reached is not None and not isinstance(reached, bool):
-            raise Bad(f"{where}.reached", "ожидается true/false/null", "expected true/false/null")
-        out.append(
-            {
-                "at": moment(f"{where}.at", c.get("at"), True),
-                "kind": kind,
-                "author": _text(f"{where}.author", c.get("author", "")),
-                "text": _text(f"{where}.text", c.get("text", "")),
-                "tags": tuple(tags),
-                "template_id": _text(f"{where}.template_id", c.get("template_id", "")),
-                "reached": reached,
-            }
-        )
-    return out
-
-
-def _closure(value: Any) -> ClosureSnap | None:
-    if value is None:
-        return None
-    if not isinstance(value, Mapping):
-        raise Bad("closure", "ожидается объект", "expected an object")
-    performers = value.get("performers") or []
-    if not isinstance(performers, list) or not all(isinstance(p, str) for p in performers):
-        raise Bad("closure.performers", "ожидается список имён", "expected a list of names")
-    parts = []
-    for i, p in enumerate(_list("closure.spare_parts", value.get("spare_parts") or [])):
-        qty = p.get("quantity")
-        if isinstance(qty, bool) or not isinstance(qty, int):
-            raise Bad(
-                f"closure.spare_parts[{i}].quantity", "ожидается целое число", "expected an integer"
-            )
-        if qty <= 0:
-            raise Bad(
-                f"closure.spare_parts[{i}].quantity",
-                f"количество ЗИП должно быть больше нуля (указано {qty}) — C-04",
-                f"a spare-part quantity must be above zero (got {qty}) — C-04",
-            )
-        name = _text(f"closure.spare_parts[{i}].name", p.get("name", ""))
-        if not name.strip():
-            raise Bad(
-                f"closure.spare_parts[{i}].name",
-                "нет наименования ЗИП",
-                "the spare part has no name",
-            )
-        parts.append(SparePartSnap(name, qty))
-    spent = value.get("time_spent_minutes")
-    return ClosureSnap(
-        cause=_text("closure.cause", value.get("cause", "")),
-        actions=_text("closure.actions", value.get("actions", "")),
-        performers=tuple(performers),
-        completed_at=moment("closure.completed_at", value.get("completed_at")),
-        time_spent_minutes=_int_or_none("closure.time_spent_minutes", spent),
-        spare_parts_used=_bool("closure.spare_parts_used", value.get("spare_parts_used", False)),
-        spare_parts=tuple(parts),
-        comment=_text("closure.comment", value.get("comment", "")),
-        responsible_actions_checked=_bool(
-            "closure.responsible_actions_checked", value.get("responsible_actions_checked", False)
-        ),
-        escalation_done=_bool("closure.escalation_done", value.get("escalation_done", False)),
-    )
-
-
-def _confirmations(value: Any) -> tuple[ConfirmationSnap, ...]:
-    out = []
-    for i, c in enumerate(_list("confirmations", value)):
-        kind = c.get("kind")
-        if kind not in CONFIRMATION_KINDS:
-            raise Bad(
-                f"confirmations[{i}].kind",
-                f"«{kind}»: допустимы verbal, electronic",
-                f"{kind!r}: valid are verbal, electronic",
-            )
-        at = moment(f"confirmations[{i}].at", c.get("at"), True)
-        out.append(ConfirmationSnap(kind, _text(f"confirmations[{i}].by", c.get("by", "")), at))
-    return tuple(out)
-
-
-def _history(pack: Pack, value: Any) -> tuple[StatusEvent, ...]:
-    out: list[StatusEvent] = []
-    for i, h in enumerate(_list("history", value)):
-        where = f"history[{i}]"
-        at = moment(f"{where}.at", h.get("at"), True)
-        assert at is not None
-        try:
-            status = find_status(pack.statuses, str(h.get("status", "")))
-        except EngineError as exc:
-            raise Bad(f"{where}.status", exc.message_ru, exc.message_en) from None
-        stage = _stage(pack, status, h.get("stage"))
-        if out and at < out[-1].at:
-            raise Bad(
-                f"{where}.at",
-                "история не упорядочена по времени",
-                "the history is not in time order",
-            )
-        out.append(
-            StatusEvent(
-                at,
-                status.id,
-                stage,
-                _text(f"{where}.by", h.get("by", "")),
-                _text(f"{where}.department", h.get("department", "")),
-            )
-        )
-    return tuple(out)
-
-
-def _outgoing(pack: Pack, value: Any) -> list[dict[str, Any]]:
-    out = []
-    for i, o in enumerate(_list("outgoing", value)):
-        where = f"outgoing[{i}]"
-        name = _text(f"{where}.department", o.get("department", ""))
-        if pack.departments.find(name) is None:
-            raise Bad(
-                f"{where}.department",
-                f"нет отдела «{name}» в пакете",
-                f"no department {name!r} in the pack",
-            )
-        out.append(
-            {
-                "department": name,
-                "sent_at": moment(f"{where}.sent_at", o.get("sent_at"), True),
-                "reminder_at": moment(f"{where}.reminder_at", o.get("reminder_at"), True),
-                "answered_at": moment(f"{where}.answered_at", o.get("answered_at")),
-                "answer": _text(f"{where}.answer", o.get("answer", "")),
-                "note": _text(f"{where}.note", o.get("note", "")),
-            }
-        )
-    return out
