@@ -27,7 +27,7 @@ from opdesk.regulations.snapshot import Actor
 from opdesk.regulations.statuses import find_status
 from opdesk.services.results import CommandResult, Refused
 from opdesk.services.sla_columns import apply_sla
-from opdesk.services.snapshots import snapshot
+from opdesk.services.snapshots import snapshot, status_history
 from opdesk.services.writes import record_event, record_outbox, reindex
 from opdesk.store.database import Database
 
@@ -136,7 +136,7 @@ class Desk:
     def _after_change(self, s: Session, ticket: Ticket, now: dt.datetime) -> None:
         ticket.updated_at = now
         s.flush()
-        apply_sla(self.pack, ticket, snapshot(s, ticket).history, now)
+        apply_sla(self.pack, ticket, status_history(s, ticket), now)
 
     def ticket_payload(self, ticket: Ticket, fields: Sequence[str]) -> dict[str, Any]:
         return {name: getattr(ticket, name) for name in fields}

@@ -35,6 +35,16 @@ from opdesk.regulations.snapshot import (
 )
 
 
+def status_history(session: Session, ticket: Ticket) -> tuple[StatusEvent, ...]:
+    """The status events of a ticket, oldest first: what SLA pauses and C-03 are judged on."""
+    events = session.scalars(
+        select(Event)
+        .where(Event.ticket_id == ticket.uuid, Event.kind.in_(STATUS_EVENT_KINDS))
+        .order_by(Event.at, Event.id)
+    ).all()
+    return tuple(StatusEvent(e.at, e.status, e.stage, e.actor, e.department) for e in events)
+
+
 def snapshot(session: Session, ticket: Ticket) -> TicketSnapshot:
     tid = ticket.uuid
     client = session.get(Client, ticket.client_id) if ticket.client_id else None
@@ -52,11 +62,6 @@ def snapshot(session: Session, ticket: Ticket) -> TicketSnapshot:
     ).all()
     confirmations = session.scalars(
         select(Confirmation).where(Confirmation.ticket_id == tid).order_by(Confirmation.at)
-    ).all()
-    events = session.scalars(
-        select(Event)
-        .where(Event.ticket_id == tid, Event.kind.in_(STATUS_EVENT_KINDS))
-        .order_by(Event.at, Event.id)
     ).all()
     outgoing = session.execute(
         select(Department.name, OutgoingRequest.sent_at, OutgoingRequest.answered_at)
@@ -121,7 +126,7 @@ def snapshot(session: Session, ticket: Ticket) -> TicketSnapshot:
             CommentSnap(c.kind, c.text, c.at, c.author, tuple(t for t in c.tags.split(",") if t))
             for c in comments
         ),
-        history=tuple(StatusEvent(e.at, e.status, e.stage, e.actor, e.department) for e in events),
+        history=status_history(session, ticket),
         outgoing=tuple(OutgoingSnap(d, s, a) for d, s, a in outgoing),
         closed_at=ticket.closed_at,
         closed_via=ticket.closed_via,
