@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from opdesk import paths
@@ -165,9 +166,18 @@ def open_local(path: Path | None = None) -> Database:
     """Open (creating if needed) the local database and bring it to the current schema."""
     path = path or paths.database_path()
     check_sqlite_file(path)
-    engine = sqlite_engine(path)
-    _check_revision(engine, path)
-    migrate.upgrade(engine)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        engine = sqlite_engine(path)
+        _check_revision(engine, path)
+        migrate.upgrade(engine)
+    except (OSError, OperationalError) as exc:
+        reason = getattr(exc, "orig", None) or exc
+        raise DatabaseError(
+            path,
+            f"базу не удалось открыть или создать ({reason})",
+            f"the database cannot be opened or created ({reason})",
+        ) from exc
     return Database(engine, sessionmaker(engine, expire_on_commit=False))
 
 

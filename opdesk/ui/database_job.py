@@ -52,7 +52,9 @@ def open_and_summarise(
     if empty:
         from opdesk.store.demo import generate
 
-        generate(path, demo_tickets, seed=1, now=clock.now())
+        # In-process (workers=0): forking worker processes from a threaded Qt application is
+        # unsafe, and a 20,000-ticket desk takes a few seconds anyway.
+        generate(path, demo_tickets, seed=1, now=clock.now(), workers=0)
         generated = True
     db = open_local(path)
     try:

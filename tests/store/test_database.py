@@ -311,3 +311,19 @@ def test_a_transaction_that_raises_writes_nothing(db: Database) -> None:
         raise RuntimeError("the command was refused")
     with db.transaction() as session:
         assert session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+def test_open_local_creates_missing_folders(tmp_path: Path) -> None:
+    path = tmp_path / "new" / "deeper" / "desk.sqlite3"
+    db = open_local(path)
+    db.close()
+    assert path.exists()
+
+
+def test_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(DatabaseError) as info:
+        open_local(blocker / "desk.sqlite3")
+    assert "не удалось открыть или создать" in info.value.message_ru
+    assert blocker.read_text(encoding="utf-8") == "x"
