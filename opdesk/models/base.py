@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 import time
 import uuid
 from typing import Any
@@ -55,13 +56,27 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+_uuid7_lock = threading.Lock()
+_uuid7_last = (0, 0)  # (milliseconds, 74 random bits) of the last id made in this process
+
+
 def uuid7() -> uuid.UUID:
-    """A time-ordered UUID (RFC 9562 version 7): 48 bits of milliseconds, then randomness."""
-    ms = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
+    """A time-ordered UUID (RFC 9562 version 7): 48 bits of milliseconds, then 74 bits that
+    are random for a new millisecond and counted up within one, so ids made in this process
+    are strictly increasing (children written in one transaction come back in write order)."""
+    global _uuid7_last
+    with _uuid7_lock:
+        ms = time.time_ns() // 1_000_000
+        last_ms, last_bits = _uuid7_last
+        if ms > last_ms:
+            bits = int.from_bytes(os.urandom(10), "big") >> 6  # 74 bits, high ones left for growth
+            bits &= (1 << 73) - 1
+        else:
+            ms, bits = last_ms, last_bits + 1
+        _uuid7_last = (ms, bits)
     value = (ms & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76  # version
-    value |= (rand >> 68) << 64 & (0xFFF << 64)
+    value |= (bits >> 62) << 64  # rand_a: 12 bits
     value |= 0b10 << 62  # variant
-    value |= rand & ((1 << 62) - 1)
+    value |= bits & ((1 << 62) - 1)  # rand_b: 62 bits
     return uuid.UUID(int=value)

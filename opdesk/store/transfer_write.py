@@ -9,9 +9,7 @@ running counter keeps both the time order and the file order.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,6 +27,7 @@ from opdesk.models import (
     SparePartLine,
     Ticket,
 )
+from opdesk.models.base import uuid7
 from opdesk.regulations.pack import Pack
 from opdesk.services.sla_columns import apply_sla
 from opdesk.services.writes import record_outbox
@@ -42,28 +41,7 @@ BASE_FIELDS = (
 )  # fmt: skip
 
 
-class _Ids:
-    """Child-row ids in file order (uuid7 with a running counter), so rows that share a moment
-    come back in the order they were written."""
-
-    def __init__(self, moment: dt.datetime) -> None:
-        self.head = int(moment.timestamp() * 1000) & ((1 << 48) - 1)
-        self.seq = int.from_bytes(os.urandom(4), "big") << 32
-
-    def __call__(self) -> uuid.UUID:
-        self.seq += 1
-        rand_a = (self.seq >> 62) & 0xFFF
-        return uuid.UUID(
-            int=(self.head << 80)
-            | (0x7 << 76)
-            | (rand_a << 64)
-            | (0b10 << 62)
-            | (self.seq & ((1 << 62) - 1))
-        )
-
-
 def write_all(session: Session, pack: Pack, items: list[Checked], now: dt.datetime) -> None:
-    new_id = _Ids(now)
     depts = {d.name: d for d in session.scalars(select(Department))}
     people = {p.login: p for p in session.scalars(select(Person))}
     clients: dict[tuple[str, ...], Client] = {}
@@ -84,7 +62,7 @@ def write_all(session: Session, pack: Pack, items: list[Checked], now: dt.dateti
         cl = clients.get(key)
         if cl is None and any(key[i] for i in (0, 2, 4, 5)):
             cl = Client(
-                id=new_id(),
+                id=uuid7(),
                 name=key[0],
                 category=key[1],
                 mobile=key[2],
@@ -101,8 +79,8 @@ def write_all(session: Session, pack: Pack, items: list[Checked], now: dt.dateti
             client_category=key[1],
             priority_rank=pack.sla.priorities.index(f["priority"]),
             is_open=not pack.statuses[f["status"]].terminal,
-            owner_id=_person(session, people, f["owner"], new_id) if f["owner"] else None,
-            department_id=_dept(session, pack, depts, f["department"], new_id),
+            owner_id=_person(session, people, f["owner"]) if f["owner"] else None,
+            department_id=_dept(session, pack, depts, f["department"]),
             updated_at=f["updated_at"] or f["created_at"],
             version=0,
             **{
@@ -115,10 +93,10 @@ def write_all(session: Session, pack: Pack, items: list[Checked], now: dt.dateti
         session.add(ticket)
         tickets.append((ticket, item))
         for o in item.outgoing:
-            _dept(session, pack, depts, o["department"], new_id)
+            _dept(session, pack, depts, o["department"])
     session.flush()  # parents first: the models declare foreign keys but no relationships
     for ticket, item in tickets:
-        _children(session, pack, depts, ticket, item, now, new_id, IMPORT_ACTOR)
+        _children(session, pack, depts, ticket, item, now, IMPORT_ACTOR)
     session.flush()
     search.bulk_index(
         session.connection(),
@@ -138,17 +116,17 @@ def write_all(session: Session, pack: Pack, items: list[Checked], now: dt.dateti
         record_outbox(session, "import", now, "tickets", t.uuid, "insert", item.record)
 
 
-def _person(session: Session, people: dict[str, Person], login: str, new_id: Any) -> uuid.UUID:
+def _person(session: Session, people: dict[str, Person], login: str) -> uuid.UUID:
     person = people.get(login)
     if person is None:
-        person = Person(id=new_id(), login=login, name=login, role="operator")
+        person = Person(id=uuid7(), login=login, name=login, role="operator")
         session.add(person)
         people[login] = person
     return person.id
 
 
 def _dept(
-    session: Session, pack: Pack, depts: dict[str, Department], name: str, new_id: Any
+    session: Session, pack: Pack, depts: dict[str, Department], name: str
 ) -> uuid.UUID | None:
     if not name:
         return None
@@ -156,7 +134,7 @@ def _dept(
     assert spec is not None  # checked before writing
     dept = depts.get(spec.name)
     if dept is None:
-        dept = Department(id=new_id(), code=spec.id, name=spec.name)
+        dept = Department(id=uuid7(), code=spec.id, name=spec.name)
         session.add(dept)
         depts[spec.name] = dept
     return dept.id
@@ -169,14 +147,13 @@ def _children(
     t: Ticket,
     item: Checked,
     now: dt.datetime,
-    new_id: Any,
     actor: str,
 ) -> None:
     tid = t.uuid
     for i, h in enumerate(item.history):
         session.add(
             Event(
-                id=new_id(),
+                id=uuid7(),
                 ticket_id=tid,
                 at=h.at,
                 actor=h.by,
@@ -191,7 +168,7 @@ def _children(
         )
     session.add(
         Event(
-            id=new_id(),
+            id=uuid7(),
             ticket_id=tid,
             at=now,
             actor=actor,
@@ -207,7 +184,7 @@ def _children(
     for c in item.fields["comments"]:
         session.add(
             Comment(
-                id=new_id(),
+                id=uuid7(),
                 ticket_id=tid,
                 at=c["at"],
                 author=c["author"],
@@ -236,21 +213,19 @@ def _children(
             )
         )
         for name in snap.performers:
-            session.add(ClosurePerformer(id=new_id(), ticket_id=tid, name=name))
+            session.add(ClosurePerformer(id=uuid7(), ticket_id=tid, name=name))
         for part in snap.spare_parts:
             session.add(
-                SparePartLine(id=new_id(), ticket_id=tid, name=part.name, quantity=part.quantity)
+                SparePartLine(id=uuid7(), ticket_id=tid, name=part.name, quantity=part.quantity)
             )
     for conf in item.snapshot.confirmations:
-        session.add(
-            Confirmation(id=new_id(), ticket_id=tid, kind=conf.kind, by=conf.by, at=conf.at)
-        )
+        session.add(Confirmation(id=uuid7(), ticket_id=tid, kind=conf.kind, by=conf.by, at=conf.at))
     for o in item.outgoing:
-        dept_id = _dept(session, pack, depts, o["department"], new_id)
+        dept_id = _dept(session, pack, depts, o["department"])
         assert dept_id is not None
         session.add(
             OutgoingRequest(
-                id=new_id(),
+                id=uuid7(),
                 ticket_id=tid,
                 department_id=dept_id,
                 sent_at=o["sent_at"],

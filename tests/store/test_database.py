@@ -327,3 +327,11 @@ def test_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
         open_local(blocker / "desk.sqlite3")
     assert "не удалось открыть или создать" in info.value.message_ru
     assert blocker.read_text(encoding="utf-8") == "x"
+
+
+def test_uuid7_ids_increase_within_one_millisecond() -> None:
+    from opdesk.models.base import uuid7
+
+    ids = [uuid7() for _ in range(5000)]  # many share a millisecond
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    assert {i.version for i in ids} == {7}
