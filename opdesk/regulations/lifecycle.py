@@ -8,14 +8,14 @@ Russian text, its source and a detail about this ticket.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from opdesk.regulations.checklist import evaluate_checklist
 from opdesk.regulations.errors import EngineError
 from opdesk.regulations.rules import Reason, reason_for
-from opdesk.regulations.snapshot import Actor, TicketSnapshot
+from opdesk.regulations.snapshot import Actor, StatusEvent, TicketSnapshot
 from opdesk.regulations.statuses import Guard, Status, Transition, find_status
 
 if TYPE_CHECKING:
@@ -156,20 +156,27 @@ def _check_outcome(
     return list(outcome_check(pack.classification, ticket).reasons)
 
 
-def resolved_at(ticket: TicketSnapshot) -> dt.datetime | None:
-    """When the ticket last entered the resolved stage (from its history)."""
-    moments = [e.at for e in ticket.history if e.stage == "resolved"]
-    return max(moments) if moments else None
+def resolved_at(history: Sequence[StatusEvent]) -> dt.datetime | None:
+    """When the ticket last entered the resolved stage (from its status history)."""
+    return max((e.at for e in history if e.stage == "resolved"), default=None)
+
+
+def auto_close_due(pack: Pack, history: Sequence[StatusEvent]) -> dt.datetime | None:
+    """B-03 / P-07: when a resolved ticket with no client reaction closes by itself."""
+    since = resolved_at(history)
+    if since is None:
+        return None
+    return pack.calendar.add_working_days(since, pack.parameters.auto_close_working_days)
 
 
 def _check_auto_close(
     pack: Pack, guard: Guard, ticket: TicketSnapshot, now: dt.datetime
 ) -> list[Reason]:
-    since = resolved_at(ticket)
+    since = resolved_at(ticket.history)
+    due = auto_close_due(pack, ticket.history)
     days = pack.parameters.auto_close_working_days
-    if since is None:
+    if since is None or due is None:
         return [reason_for(guard.rule, "В истории нет момента решения.", "No resolution moment.")]
-    due = pack.calendar.add_working_days(since, days)
     replies = [c.at for c in ticket.comments if c.kind == "client_reply" and c.at and c.at > since]
     if replies:
         return [

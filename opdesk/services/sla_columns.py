@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from opdesk.models import Ticket
+from opdesk.regulations.lifecycle import auto_close_due
 from opdesk.regulations.pack import Pack
 from opdesk.regulations.snapshot import StatusEvent
 from opdesk.sla.report import BREACHED, PAUSED_STATE, RUNNING, StatusChange
@@ -51,12 +52,7 @@ def apply_sla(pack: Pack, ticket: Ticket, history: Sequence[StatusEvent], now: d
         ticket.sla_risk_at = _risk_at(pack, current.limit, current.used, now, current.due_at)
         if current.state == BREACHED and current.due_at is None:
             ticket.sla_breached = True
-    ticket.auto_close_at = None
-    if ticket.stage == "resolved":
-        since = max((e.at for e in history if e.stage == "resolved"), default=None)
-        if since is not None:
-            days = pack.parameters.auto_close_working_days
-            ticket.auto_close_at = pack.calendar.add_working_days(since, days)
+    ticket.auto_close_at = auto_close_due(pack, history) if ticket.stage == "resolved" else None
 
 
 def _risk_at(
