@@ -40,7 +40,8 @@ pytest: $(STAMP) pg-deps
 test: lint typecheck imports pytest
 
 bench: $(STAMP)
-	$(PY) bench/sla.py
+	$(PY) bench/bench_sla.py
+	$(PY) bench/bench_queue.py
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format opdesk tests bench

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from opdesk.pack_reader import Reader
 from opdesk.regulations.conditions import Condition
 from opdesk.regulations.context import PackContext
-from opdesk.regulations.reader import Reader
 from opdesk.regulations.rules import Reason, Rule, reason_for
 from opdesk.regulations.snapshot import TicketSnapshot
 

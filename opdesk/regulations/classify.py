@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from opdesk.errors import EngineError
 from opdesk.regulations.classification import Classification, Theme, outcome_check
-from opdesk.regulations.errors import EngineError
 from opdesk.regulations.questions import Question
 from opdesk.regulations.rules import Reason, Verdict, reason_for
 

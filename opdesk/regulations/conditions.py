@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from opdesk.regulations.reader import Reader
+from opdesk.pack_reader import Reader
 
 # A schema says which fields exist under each root: a dataclass type, or a set of plain keys.
 Schema = Mapping[str, Any]

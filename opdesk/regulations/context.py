@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from opdesk.pack_reader import Reader
 from opdesk.regulations.conditions import Condition, Schema, parse_condition
-from opdesk.regulations.reader import Reader
 from opdesk.regulations.rules import Rule
 
 

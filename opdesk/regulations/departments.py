@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from opdesk.errors import EngineError
+from opdesk.pack_reader import Reader
 from opdesk.regulations.context import PackContext
-from opdesk.regulations.errors import EngineError
-from opdesk.regulations.reader import Reader
 from opdesk.regulations.rules import Rule
 
 

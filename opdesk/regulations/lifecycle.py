@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from opdesk.errors import EngineError
 from opdesk.regulations.checklist import evaluate_checklist
-from opdesk.regulations.errors import EngineError
 from opdesk.regulations.rules import Reason, reason_for
 from opdesk.regulations.snapshot import Actor, StatusEvent, TicketSnapshot
 from opdesk.regulations.statuses import Guard, Status, Transition, find_status

@@ -13,13 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from opdesk.errors import PackError
+from opdesk.pack_reader import Reader
 from opdesk.regulations.checklist import CHECKLIST_SCHEMA, ClosingSpec, parse_closing
-from opdesk.regulations.classification import Classification, parse_classification
+from opdesk.regulations.classification import Classification
+from opdesk.regulations.classification_reader import parse_classification
 from opdesk.regulations.conditions import Condition
 from opdesk.regulations.context import PackContext
 from opdesk.regulations.departments import Departments, parse_departments
-from opdesk.regulations.errors import PackError
-from opdesk.regulations.reader import Reader
 from opdesk.regulations.rules import Rule, Source, parse_rules, parse_sources
 from opdesk.regulations.statuses import (
     KeepStatus,

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from opdesk.errors import EngineError
 from opdesk.regulations.classification import Classification, SeparateRule
 from opdesk.regulations.classify import _decide, theme_of
 from opdesk.regulations.conditions import resolve
-from opdesk.regulations.errors import EngineError
 from opdesk.regulations.questions import Contact, Question
 from opdesk.regulations.rules import Reason, reason_for
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from opdesk.regulations.reader import Reader
+from opdesk.pack_reader import Reader
 
 RULE_ID = re.compile(r"^[CSUPB]-\d{2}$")
 

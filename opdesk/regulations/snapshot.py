@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from opdesk.regulations.errors import EngineError
+from opdesk.errors import EngineError
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from opdesk.errors import EngineError
+from opdesk.pack_reader import Reader
 from opdesk.regulations.conditions import Condition
 from opdesk.regulations.context import PackContext
-from opdesk.regulations.errors import EngineError
-from opdesk.regulations.reader import Reader
 from opdesk.regulations.rules import Rule
 from opdesk.regulations.snapshot import Actor, TicketSnapshot
 

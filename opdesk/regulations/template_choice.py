@@ -23,8 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from opdesk.errors import EngineError
 from opdesk.regulations.departments import Department
-from opdesk.regulations.errors import EngineError
 from opdesk.regulations.rules import Reason, reason_for
 from opdesk.regulations.snapshot import OutgoingSnap
 from opdesk.regulations.templates import (

@@ -14,10 +14,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from opdesk.pack_reader import Reader
 from opdesk.regulations.conditions import Always, Condition
 from opdesk.regulations.context import PackContext
 from opdesk.regulations.departments import Departments
-from opdesk.regulations.reader import Reader
 from opdesk.regulations.rules import Rule
 
 SITUATIONS = ("interim_reply", "department_no_answer", "delayed_closure")

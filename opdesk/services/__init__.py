@@ -1,3 +1,53 @@
-"""Commands: every write goes through here and through the rule engine, in one transaction."""
+"""Commands: every write goes through here and through the rule engine, in one transaction.
+
+One shape for all of them: a function taking the `Desk` (database, pack, clock) and the
+acting person first — `services.take(desk, actor, ticket_id)` — so a command is one call
+from the window, the CLI, an import or a sync push alike.
+"""
 
 from __future__ import annotations
+
+from opdesk.services.closure import SparePart, fill_closure, record_confirmation
+from opdesk.services.conversation import add_comment, record_answer, send_outgoing
+from opdesk.services.desk import Desk, ticket_number
+from opdesk.services.directory import add_client, add_person, ensure_departments
+from opdesk.services.fields import hand_over, set_fields
+from opdesk.services.registration import create_ticket
+from opdesk.services.results import CommandResult, Refused
+from opdesk.services.transitions import (
+    bulk_close,
+    cancel,
+    change_status,
+    close,
+    escalate,
+    reopen,
+    take,
+    transition,
+)
+
+__all__ = [
+    "CommandResult",
+    "Desk",
+    "Refused",
+    "SparePart",
+    "add_client",
+    "add_comment",
+    "add_person",
+    "bulk_close",
+    "cancel",
+    "change_status",
+    "close",
+    "create_ticket",
+    "ensure_departments",
+    "escalate",
+    "fill_closure",
+    "hand_over",
+    "record_answer",
+    "record_confirmation",
+    "reopen",
+    "send_outgoing",
+    "set_fields",
+    "take",
+    "ticket_number",
+    "transition",
+]

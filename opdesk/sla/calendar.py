@@ -13,7 +13,7 @@ import bisect
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from opdesk.regulations.errors import EngineError
+from opdesk.errors import EngineError
 from opdesk.sla.calendar_days import RULE, DayInfo, classify_days
 from opdesk.sla.calendar_spec import CalendarSpec, parse_calendar
 

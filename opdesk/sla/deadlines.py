@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
-from opdesk.regulations.errors import EngineError
+from opdesk.errors import EngineError
 from opdesk.sla.calendar import WorkingCalendar, from_epoch, seconds_of, to_epoch
 from opdesk.sla.plans import PERFORMER_STAGE, RULE_PLANS, PlanChoice, SlaSpec
 from opdesk.sla.report import (

@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from opdesk.regulations.errors import EngineError
-from opdesk.regulations.reader import Reader
+from opdesk.errors import EngineError
+from opdesk.pack_reader import Reader
 
 RULE_CHOICE = "B-05"
 RULE_PLANS = "B-06"

@@ -20,8 +20,8 @@ from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
+from opdesk.errors import EngineError
 from opdesk.models.directory import CLIENT_CATEGORIES
-from opdesk.regulations.errors import EngineError
 from opdesk.regulations.pack import Pack, load_default_pack
 
 SORTABLE = (

@@ -57,12 +57,14 @@ _COLUMNS = (
 
 
 @lru_cache(maxsize=64)
-def _window(dialect: Dialect, size: int) -> tuple[str, tuple[Any, ...]]:
+def window_sql(dialect: Dialect, size: int) -> tuple[str, tuple[Any, ...]]:
     """SQL for `size` ids (compiled once per size) and a result converter per column.
 
     Why not `conn.execute(select(...))`: for a 60-row window SQLAlchemy's per-row Row and
     per-call machinery cost twice SQLite's own work; the column types' own processors are
     applied here instead, so values are exactly what the ORM would return."""
+    if size < 1:
+        raise ValueError("a window holds at least one id")
     params = [bindparam(f"id{k}", type_=Integer) for k in range(size)]
     stmt = (
         select(*_COLUMNS)
@@ -114,7 +116,7 @@ def fetch_rows(conn: Connection, ids: Sequence[int]) -> list[TicketRow]:
     try:
         for start in range(0, len(ids), MAX_WINDOW):
             chunk = [int(i) for i in ids[start : start + MAX_WINDOW]]
-            sql, procs = _window(conn.dialect, len(chunk))
+            sql, procs = window_sql(conn.dialect, len(chunk))
             if conn.dialect.paramstyle in ("qmark", "numeric", "format"):
                 cur.execute(sql, chunk)
             else:

@@ -11,10 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from opdesk.clock import Clock
-from opdesk.models import Ticket
 from opdesk.store import query
 from opdesk.store.database import open_local
 from opdesk.store.filters import TicketQuery
@@ -46,11 +43,11 @@ def open_and_summarise(
     db = open_local(path)
     try:
         with db.engine.connect() as conn:
-            empty = not conn.execute(select(func.count(Ticket.id))).scalar()
+            empty = not query.has_tickets(conn)
     finally:
         db.close()
     if empty:
-        from opdesk.store.demo import generate
+        from opdesk.demo import generate
 
         # In-process (workers=0): forking worker processes from a threaded Qt application is
         # unsafe, and a 20,000-ticket desk takes a few seconds anyway.

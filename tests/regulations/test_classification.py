@@ -9,13 +9,14 @@ from typing import Any
 
 import pytest
 
-from opdesk.regulations.classification import Classification, outcome_check, parse_classification
+from opdesk.errors import EngineError, PackError
+from opdesk.pack_reader import Reader
+from opdesk.regulations.classification import Classification, outcome_check
+from opdesk.regulations.classification_reader import parse_classification
 from opdesk.regulations.classify import resulting_type, validate
 from opdesk.regulations.comments import check_comment
 from opdesk.regulations.context import PackContext
-from opdesk.regulations.errors import EngineError, PackError
 from opdesk.regulations.questions import Contact, Question
-from opdesk.regulations.reader import Reader
 from opdesk.regulations.request_plan import plan_requests
 from opdesk.regulations.rules import Rule, Source
 from opdesk.regulations.snapshot import TicketSnapshot

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from opdesk.errors import EngineError, PackError
+from opdesk.pack_reader import Reader
 from opdesk.regulations.context import PackContext
 from opdesk.regulations.departments import Departments, parse_departments
-from opdesk.regulations.errors import EngineError, PackError
-from opdesk.regulations.reader import Reader
 from opdesk.regulations.rules import parse_rules, parse_sources
 
 PACK = Path(__file__).resolve().parents[2] / "resources" / "regulations" / "default.toml"

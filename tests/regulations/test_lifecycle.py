@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from opdesk.regulations.errors import EngineError
+from opdesk.errors import EngineError
 from opdesk.regulations.intake import intake
 from opdesk.regulations.lifecycle import (
     available_actions,

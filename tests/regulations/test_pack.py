@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from opdesk.regulations.errors import PackError
+from opdesk.errors import PackError
 from opdesk.regulations.pack import DEFAULT_PACK, load_default_pack, load_pack
 
 ALL_RULE_IDS = (

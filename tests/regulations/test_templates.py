@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from opdesk.errors import EngineError, PackError
+from opdesk.pack_reader import Reader
 from opdesk.regulations.context import PackContext
 from opdesk.regulations.departments import Department, Departments
-from opdesk.regulations.errors import EngineError, PackError
-from opdesk.regulations.reader import Reader
 from opdesk.regulations.rules import Rule, Source
 from opdesk.regulations.snapshot import OutgoingSnap
 from opdesk.regulations.template_choice import (

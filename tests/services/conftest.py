@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from opdesk import services
 from opdesk.clock import FixedClock
 from opdesk.regulations.pack import load_default_pack
 from opdesk.regulations.snapshot import Actor
@@ -26,9 +27,9 @@ def clock() -> FixedClock:
 def desk(tmp_path: Path, clock: FixedClock) -> Iterator[Desk]:
     db = open_local(tmp_path / "desk.sqlite3")
     desk = Desk(db, load_default_pack(), clock)
-    desk.ensure_departments()
-    desk.add_person("ivanova", "Иванова И.И.", "operator", "opp")
-    desk.add_person("sidorov", "Сидоров А.А.", "operator", "to")
-    desk.add_person("smirnova", "Смирнова Е.В.", "lead", "opp")
+    services.ensure_departments(desk)
+    services.add_person(desk, "ivanova", "Иванова И.И.", "operator", "opp")
+    services.add_person(desk, "sidorov", "Сидоров А.А.", "operator", "to")
+    services.add_person(desk, "smirnova", "Смирнова Е.В.", "lead", "opp")
     yield desk
     db.close()

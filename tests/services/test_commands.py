@@ -7,11 +7,11 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from opdesk import services
 from opdesk.clock import FixedClock
 from opdesk.models import Comment, Event, OutboxEntry, OutgoingRequest, Ticket
-from opdesk.services import work
+from opdesk.services import SparePart
 from opdesk.services.desk import Desk
-from opdesk.services.work import SparePart
 from tests.regulations.tickets import msk
 from tests.services.conftest import ENGINEER, LEAD, OPERATOR
 
@@ -33,8 +33,8 @@ def ticket(desk: Desk, ticket_id: int) -> Ticket:
 
 
 def create(desk: Desk, **kw: object) -> int:
-    result = desk.create_ticket(
-        OPERATOR, category="Проблемы с хостингом", subject="Нет связи", **kw
+    result = services.create_ticket(
+        desk, OPERATOR, category="Проблемы с хостингом", subject="Нет связи", **kw
     )
     assert result.ok, result.message()
     assert result.created_id is not None
@@ -56,7 +56,7 @@ def test_create_writes_ticket_event_outbox_and_sla_in_one_go(desk: Desk) -> None
 def test_refused_command_changes_nothing_and_names_the_rule(desk: Desk) -> None:
     tid = create(desk)
     before = counts(desk), ticket(desk, tid).status
-    result = desk.close(OPERATOR, tid)
+    result = services.close(desk, OPERATOR, tid)
     assert not result.ok
     assert "B-02" in result.rule_ids or "S-09" in result.rule_ids
     assert "недоступно из статуса «Новая»" in result.message()
@@ -64,45 +64,47 @@ def test_refused_command_changes_nothing_and_names_the_rule(desk: Desk) -> None:
 
 
 def test_invalid_values_are_refused_naming_the_field(desk: Desk) -> None:
-    bad_category = desk.create_ticket(OPERATOR, category="Погода")
+    bad_category = services.create_ticket(desk, OPERATOR, category="Погода")
     assert not bad_category.ok and "поле «категория»" in bad_category.message()
-    bad_priority = desk.create_ticket(OPERATOR, category="Проблемы с хостингом", priority="Хз")
+    bad_priority = services.create_ticket(
+        desk, OPERATOR, category="Проблемы с хостингом", priority="Хз"
+    )
     assert not bad_priority.ok and "поле «приоритет»" in bad_priority.message()
     tid = create(desk)
     before = counts(desk)
-    zero = work.fill_closure(
+    zero = services.fill_closure(
         desk, ENGINEER, tid, cause="x", spare_parts=[SparePart("SFP-модуль", 0)]
     )
     assert not zero.ok and "ЗИП[1].количество" in zero.message()
     assert zero.rule_ids == ("C-04",)
-    bad_status = desk.transition(OPERATOR, tid, "explode")
+    bad_status = services.transition(desk, OPERATOR, tid, "explode")
     assert not bad_status.ok and "Неизвестное действие" in bad_status.message()
     assert counts(desk) == before
 
 
 def test_full_path_to_closure_through_the_guards(desk: Desk, clock: FixedClock) -> None:
     tid = create(desk)
-    assert desk.take(ENGINEER, tid).ok
+    assert services.take(desk, ENGINEER, tid).ok
     assert ticket(desk, tid).stage == "processing"
     clock.advance(dt.timedelta(hours=2))
-    assert work.set_fields(desk, ENGINEER, tid, scheme_permanent=True, needs_closing=True).ok
-    assert work.set_fields(desk, ENGINEER, tid, scheme_recorded_by="ОЭ").ok
-    resolved = desk.transition(ENGINEER, tid, "resolve")
+    assert services.set_fields(desk, ENGINEER, tid, scheme_permanent=True, needs_closing=True).ok
+    assert services.set_fields(desk, ENGINEER, tid, scheme_recorded_by="ОЭ").ok
+    resolved = services.transition(desk, ENGINEER, tid, "resolve")
     assert resolved.ok and "send_survey" in resolved.effects
     assert ticket(desk, tid).resolved_by_department == "ТО"
-    refused = desk.close(OPERATOR, tid)
+    refused = services.close(desk, OPERATOR, tid)
     assert not refused.ok
     assert {"C-01", "C-04", "C-10", "C-07"} <= set(refused.rule_ids)
-    assert work.transfer(desk, ENGINEER, tid, "opp").ok
-    assert work.fill_closure(
+    assert services.hand_over(desk, ENGINEER, tid, "opp").ok
+    assert services.fill_closure(
         desk, ENGINEER, tid, cause="Обрыв кабеля", actions="Замена патч-корда",
         performers=["Сидоров А.А."], completed_at=clock.now(), time_spent_minutes=45,
         spare_parts=[SparePart("Патч-корд", 2)], responsible_actions_checked=True,
     ).ok  # fmt: skip
-    still = desk.close(OPERATOR, tid)  # no mobile on file: C-07 verbal confirmation
+    still = services.close(desk, OPERATOR, tid)  # no mobile on file: C-07 verbal confirmation
     assert not still.ok and still.rule_ids == ("C-07",)
-    assert work.record_confirmation(desk, OPERATOR, tid, "verbal").ok
-    closed = desk.close(OPERATOR, tid)
+    assert services.record_confirmation(desk, OPERATOR, tid, "verbal").ok
+    closed = services.close(desk, OPERATOR, tid)
     assert closed.ok, closed.message()
     row = ticket(desk, tid)
     assert (row.status, row.is_open, row.closed_via) == ("closed", False, "close")
@@ -112,9 +114,9 @@ def test_full_path_to_closure_through_the_guards(desk: Desk, clock: FixedClock) 
 def test_bulk_close_runs_every_ticket_through_the_same_guard(desk: Desk) -> None:
     ready, not_ready = create(desk), create(desk)
     for tid in (ready, not_ready):
-        assert desk.take(ENGINEER, tid).ok
-        assert desk.transition(ENGINEER, tid, "resolve").ok
-    results = desk.bulk_close(LEAD, [ready, not_ready])
+        assert services.take(desk, ENGINEER, tid).ok
+        assert services.transition(desk, ENGINEER, tid, "resolve").ok
+    results = services.bulk_close(desk, LEAD, [ready, not_ready])
     assert not results[0].ok and not results[1].ok  # neither meets C-01 … C-10
     assert ticket(desk, not_ready).status == "resolved"
     assert all("C-01" in r.rule_ids for r in results)
@@ -122,18 +124,18 @@ def test_bulk_close_runs_every_ticket_through_the_same_guard(desk: Desk) -> None
 
 def test_category_change_recomputes_sla_keeping_the_pause(desk: Desk, clock: FixedClock) -> None:
     tid = create(desk)
-    assert desk.take(ENGINEER, tid).ok  # 10:00, processing starts (4 h budget)
+    assert services.take(desk, ENGINEER, tid).ok  # 10:00, processing starts (4 h budget)
     clock.set(msk(2026, 11, 16, 10, 30))
-    assert desk.transition(ENGINEER, tid, "wait_client").ok
+    assert services.transition(desk, ENGINEER, tid, "wait_client").ok
     paused = ticket(desk, tid)
     assert paused.sla_paused and paused.sla_due_at is None
     clock.set(msk(2026, 11, 16, 14, 30))  # 3 working hours later (lunch 13–14)
-    assert desk.transition(ENGINEER, tid, "set_in_progress").ok
+    assert services.transition(desk, ENGINEER, tid, "set_in_progress").ok
     resumed = ticket(desk, tid)
     assert resumed.sla_due_at == msk(2026, 11, 16, 18, 0)  # 10:00 + 4 h + 3 h paused + lunch
     assert resumed.sla_paused_seconds == 3 * 3600
     clock.set(msk(2026, 11, 16, 15, 0))
-    changed = work.set_fields(desk, LEAD, tid, priority="Критичный")
+    changed = services.set_fields(desk, LEAD, tid, priority="Критичный")
     assert changed.ok
     after = ticket(desk, tid)
     assert after.sla_plan == "Ликвидация аварий"
@@ -144,9 +146,9 @@ def test_category_change_recomputes_sla_keeping_the_pause(desk: Desk, clock: Fix
 
 def test_s08_callback_attempt_logged_reached_or_not(desk: Desk) -> None:
     tid = create(desk)
-    missing = work.add_comment(desk, OPERATOR, tid, "callback_attempt", "")
+    missing = services.add_comment(desk, OPERATOR, tid, "callback_attempt", "")
     assert not missing.ok and "S-08" in missing.rule_ids
-    ok = work.add_comment(
+    ok = services.add_comment(
         desk, OPERATOR, tid, "callback_attempt", "Абонент недоступен", reached=False
     )
     assert ok.ok
@@ -157,7 +159,7 @@ def test_s08_callback_attempt_logged_reached_or_not(desk: Desk) -> None:
 
 def test_u06_outgoing_request_reminder_and_cross_links(desk: Desk, clock: FixedClock) -> None:
     tid = create(desk)
-    result = work.send_outgoing(desk, OPERATOR, tid, "tech")
+    result = services.send_outgoing(desk, OPERATOR, tid, "tech")
     assert result.ok and result.rule_ids == ("U-06",)
     with desk.db.transaction() as s:
         request = s.scalars(select(OutgoingRequest)).one()
@@ -170,7 +172,7 @@ def test_u06_outgoing_request_reminder_and_cross_links(desk: Desk, clock: FixedC
 def test_megabyte_comment_round_trips_intact(desk: Desk) -> None:
     tid = create(desk)
     text = ("Лог маршрутизатора: «ошибка 0x1F» ; DROP TABLE tickets; --\n" * 20000)[:1_000_000]
-    assert work.add_comment(desk, OPERATOR, tid, "note", text).ok
+    assert services.add_comment(desk, OPERATOR, tid, "note", text).ok
     with desk.db.transaction() as s:
         stored = s.scalars(select(Comment.text).where(Comment.ticket_id == ticket(desk, tid).uuid))
         assert list(stored) == [text]
@@ -178,8 +180,8 @@ def test_megabyte_comment_round_trips_intact(desk: Desk) -> None:
 
 def test_history_only_grows(desk: Desk) -> None:
     tid = create(desk)
-    desk.take(ENGINEER, tid)
-    desk.close(OPERATOR, tid)  # refused: no event
+    services.take(desk, ENGINEER, tid)
+    services.close(desk, OPERATOR, tid)  # refused: no event
     with desk.db.transaction() as s:
         kinds = s.scalars(select(Event.kind).order_by(Event.at, Event.id)).all()
     assert kinds == ["created", "status"]

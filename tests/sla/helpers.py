@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from opdesk.regulations.reader import Reader
+from opdesk.pack_reader import Reader
 from opdesk.sla import SlaEngine, SlaSpec, WorkingCalendar, parse_calendar, parse_sla
 
 PACK = Path(__file__).resolve().parents[2] / "resources" / "regulations" / "default.toml"

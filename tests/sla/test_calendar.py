@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from opdesk.regulations.errors import EngineError
+from opdesk.errors import EngineError
 from opdesk.sla import WorkingCalendar, auto_close_at, parse_calendar
 from tests.sla.helpers import MSK, msk, section
 

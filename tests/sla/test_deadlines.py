@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from opdesk.regulations.errors import EngineError
+from opdesk.errors import EngineError
 from opdesk.sla import SlaEngine, StatusChange, WorkingCalendar, compute_deadlines
 from tests.sla.helpers import CLOCKS, default_calendar, default_sla, msk
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from opdesk.regulations.errors import PackError
+from opdesk.errors import PackError
 from opdesk.sla import parse_calendar, parse_sla
 from tests.sla.helpers import PACK, default_sla, pack_data, section
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from opdesk.regulations.errors import EngineError
+from opdesk.errors import EngineError
 from opdesk.sla import SlaSpec, plan_for
 
 LEADERS = "План руководителей"

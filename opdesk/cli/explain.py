@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from opdesk.clock import FixedClock, SystemClock, parse_moment
-from opdesk.regulations.errors import EngineError
+from opdesk.errors import EngineError
 from opdesk.regulations.pack import DEFAULT_PACK, Pack, load_pack
 from opdesk.regulations.rules import Reason
 from opdesk.regulations.snapshot import Actor, TicketSnapshot, ticket_from_dict, to_dict
@@ -49,7 +49,7 @@ def add_explain_parser(sub: Any) -> None:
     tr.add_argument("--comment", default="", help="комментарий")
     tr.add_argument("--history-reviewed", action="store_true", help="история клиента просмотрена")
 
-    from opdesk.cli_explain_more import add_more_parsers
+    from opdesk.cli.explain_more import add_more_parsers
 
     add_more_parsers(what, common)
 
@@ -60,7 +60,7 @@ def explain(args: argparse.Namespace) -> int:
     now = clock.now()
     handler = _HANDLERS.get(args.what)
     if handler is None:
-        from opdesk.cli_explain_more import MORE_HANDLERS
+        from opdesk.cli.explain_more import MORE_HANDLERS
 
         handler = MORE_HANDLERS[args.what]
     payload, text = handler(pack, args, now)

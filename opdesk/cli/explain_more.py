@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from opdesk.clock import parse_moment
-from opdesk.regulations.errors import EngineError
+from opdesk.errors import EngineError
 from opdesk.regulations.pack import Pack
 from opdesk.regulations.questions import Contact
 from opdesk.regulations.snapshot import OutgoingSnap, from_dict

@@ -10,13 +10,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from opdesk.regulations.errors import EngineError, PackError
+from opdesk.errors import EngineError, PackError
 
 EXIT_BAD_INPUT = 2
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from opdesk.cli_explain import add_explain_parser
+    from opdesk.cli.explain import add_explain_parser
 
     parser = argparse.ArgumentParser(
         prog="opdesk", description="OpDesk — служба поддержки, соблюдающая регламент"
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     check = pack_sub.add_parser("check", help="проверить пакет регламента")
     check.add_argument("file", help="файл пакета (.toml)")
     add_explain_parser(sub)
-    from opdesk.cli_data import add_data_parsers
+    from opdesk.cli.data import add_data_parsers
 
     add_data_parsers(sub)
     return parser
@@ -50,11 +50,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "pack":
         return _pack_check(args.file)
     if args.command in ("demo", "import", "export"):
-        from opdesk.cli_data import run_data
+        from opdesk.cli.data import run_data
 
         return run_data(args)
     if args.command == "explain":
-        from opdesk.cli_explain import explain
+        from opdesk.cli.explain import explain
 
         return explain(args)
     raise AssertionError(args.command)
@@ -69,7 +69,3 @@ def _pack_check(file: str) -> int:
         f"{len(pack.statuses)}, переходов {len(pack.transitions)} / pack is valid"
     )
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -6,7 +6,7 @@ requests. CSV keeps the main fields as plain columns for spreadsheets and the ne
 JSON text in their own columns, so a CSV file carries everything a closed ticket needs to pass
 the closing checklist on import. Local integer ids are never exported; the ticket's UUID is.
 
-Import validates every row first (transfer_check) and writes nothing if any row is bad; a good
+Import validates every row first (check) and writes nothing if any row is bad; a good
 file goes in one transaction: tickets, their history ("created"/"status" events from the file
 plus one "imported" event), children, one outbox row per ticket, SLA columns (apply_sla, the
 command layer's definition) and the full-text index.
@@ -32,14 +32,14 @@ from opdesk.models import (
 )
 from opdesk.regulations.pack import Pack, load_default_pack
 from opdesk.store.database import Database
-from opdesk.store.transfer_check import (
+from opdesk.transfer.check import (
     Checked,
     Problem,
     check_record,
 )
-from opdesk.store.transfer_read import CSV_FIELDS, NESTED, read_records
-from opdesk.store.transfer_rows import export_records
-from opdesk.store.transfer_write import write_all
+from opdesk.transfer.export_rows import export_records
+from opdesk.transfer.read import CSV_FIELDS, NESTED, read_records
+from opdesk.transfer.write import write_all
 
 __all__ = [
     "CSV_FIELDS",

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from opdesk.cli_data import main as cli
+from opdesk.cli.data import main as cli
+from opdesk.demo import DemoError, generate
 from opdesk.models import Ticket
 from opdesk.regulations.checklist import evaluate_checklist
 from opdesk.regulations.pack import load_default_pack
 from opdesk.services.sla_columns import apply_sla
 from opdesk.services.snapshots import snapshot
 from opdesk.store.database import open_local
-from opdesk.store.demo import DemoError, generate
 from opdesk.store.search import match_expression
 
 NOW = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)

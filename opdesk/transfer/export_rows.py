@@ -29,7 +29,7 @@ from opdesk.models import (
     Ticket,
 )
 from opdesk.models.history import STATUS_EVENT_KINDS
-from opdesk.store.transfer_check import BOOL_FIELDS, TEXT_FIELDS
+from opdesk.transfer.check import BOOL_FIELDS, TEXT_FIELDS
 
 BATCH = 500
 PLAIN = (

@@ -65,7 +65,7 @@ def _format(args: argparse.Namespace) -> str:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from opdesk.store.demo import DemoError, generate
+    from opdesk.demo import DemoError, generate
 
     # The demo's "now" is the current hour, so runs within one hour give the same database.
     now = SystemClock().now().replace(minute=0, second=0, microsecond=0)
@@ -108,7 +108,7 @@ def _n(value: int) -> str:
 
 def _import(args: argparse.Namespace) -> int:
     from opdesk.store.database import open_local
-    from opdesk.store.transfer import ImportRefused, import_file
+    from opdesk.transfer import ImportRefused, import_file
 
     db = open_local(args.db or paths.database_path())
     try:
@@ -130,7 +130,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from opdesk.store.database import open_local
-    from opdesk.store.transfer import export_file
+    from opdesk.transfer import export_file
 
     db = open_local(args.db or paths.database_path())
     try:
@@ -146,7 +146,7 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (`python -m opdesk.cli_data demo …`) until opdesk.cli wires it in."""
+    """Stand-alone entry (`python -m opdesk.cli.data demo …`) until opdesk.cli wires it in."""
     parser = argparse.ArgumentParser(prog="opdesk")
     add_data_parsers(parser.add_subparsers(dest="command", required=True))
     return run_data(parser.parse_args(argv))

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from opdesk.errors import EngineError
 from opdesk.regulations.checklist import evaluate_checklist
-from opdesk.regulations.errors import EngineError
 from opdesk.regulations.pack import Pack
 from opdesk.regulations.snapshot import (
     ClosureSnap,
@@ -25,7 +25,7 @@ from opdesk.regulations.snapshot import (
     StatusEvent,
     TicketSnapshot,
 )
-from opdesk.store.transfer_fields import (
+from opdesk.transfer.fields import (
     Bad,
     _bool,
     _category,

@@ -1,6 +1,7 @@
 """Benchmark: SLA deadlines for many tickets with realistic status histories (B-05, B-06, P-02).
 
-Run: .venv/bin/python bench/sla.py [--tickets N]. Prints one figure per line, `name: value unit`.
+Run: .venv/bin/python bench/bench_sla.py [--tickets N].
+Prints one figure per line, `name: value unit`.
 Ticket generation is excluded from the timings; the seed is fixed so runs are comparable.
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from opdesk.regulations.reader import Reader  # noqa: E402
+from opdesk.pack_reader import Reader  # noqa: E402
 from opdesk.sla import (  # noqa: E402
     SlaEngine,
     StatusChange,

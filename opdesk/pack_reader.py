@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from opdesk.regulations.errors import PackError
+from opdesk.errors import PackError
 
 _MISSING: Any = object()
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any, TextIO
 
-from opdesk.store.transfer_check import BOOL_FIELDS, Problem
+from opdesk.transfer.check import BOOL_FIELDS, Problem
 
 CLIENT_FIELDS = (
     "client_name",

@@ -32,7 +32,7 @@ from opdesk.regulations.pack import Pack
 from opdesk.services.sla_columns import apply_sla
 from opdesk.services.writes import record_outbox
 from opdesk.store import search
-from opdesk.store.transfer_check import BOOL_FIELDS, TEXT_FIELDS, Checked
+from opdesk.transfer.check import BOOL_FIELDS, TEXT_FIELDS, Checked
 
 IMPORT_ACTOR = "import"
 BASE_FIELDS = (

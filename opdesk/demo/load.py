@@ -19,12 +19,13 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any, TextIO
 
+from opdesk.demo.reference import DAY, Clock, Reference, Tables
+from opdesk.demo.sla_fast import FastSla
+from opdesk.demo.tickets import make_chunk
 from opdesk.models import Base
 from opdesk.progress import Progress
 from opdesk.regulations.pack import load_default_pack
 from opdesk.store import search
-from opdesk.store.demo_gen import DAY, Clock, Reference, Tables, make_chunk
-from opdesk.store.sla_fast import FastSla
 
 CHUNK = 5000
 COLUMNS: dict[str, tuple[str, ...]] = {

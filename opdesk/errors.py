@@ -1,4 +1,4 @@
-"""Errors raised while reading a regulation pack.
+"""Errors of the pack reader and the engine, shared by opdesk.regulations and opdesk.sla.
 
 A malformed pack must never produce a traceback for the person who wrote it: every problem
 names the file, the key path inside it and what is wrong, in Russian and in English.

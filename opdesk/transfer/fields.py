@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from opdesk.errors import EngineError
 from opdesk.models.closure import CONFIRMATION_KINDS
 from opdesk.models.directory import CLIENT_CATEGORIES
 from opdesk.models.work import COMMENT_KINDS
-from opdesk.regulations.errors import EngineError
 from opdesk.regulations.pack import Pack
 from opdesk.regulations.snapshot import (
     ClientSnap,

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from opdesk.cli_data import main as cli
+from opdesk.cli.data import main as cli
+from opdesk.demo import generate
 from opdesk.store.database import open_local
-from opdesk.store.demo import generate
-from opdesk.store.transfer import ImportRefused, export_file, import_file
+from opdesk.transfer import ImportRefused, export_file, import_file
 
 NOW = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
 TABLES = ("tickets", "events", "comments", "closure_reports", "outbox", "clients", "ticket_fts")
