@@ -65,7 +65,8 @@ def _pack_check(file: str) -> int:
 
     pack = load_pack(file)
     print(
-        f"{file}: пакет «{pack.name}» в порядке: правил {len(pack.rules)}, статусов "
-        f"{len(pack.statuses)}, переходов {len(pack.transitions)} / pack is valid"
+        f"{file}: пакет «{pack.name}» в порядке: правил {len(pack.rules)}, процессов "
+        f"{len(pack.processes)}, статусов {len(pack.statuses)}, переходов "
+        f"{len(pack.transitions)} / pack is valid"
     )
     return 0

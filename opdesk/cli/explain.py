@@ -18,6 +18,7 @@ from typing import Any
 from opdesk.clock import FixedClock, SystemClock, parse_moment
 from opdesk.errors import EngineError
 from opdesk.regulations.pack import DEFAULT_PACK, Pack, load_pack
+from opdesk.regulations.processes import Process
 from opdesk.regulations.rules import Reason
 from opdesk.regulations.snapshot import Actor, TicketSnapshot, ticket_from_dict, to_dict
 
@@ -27,6 +28,9 @@ def add_explain_parser(sub: Any) -> None:
     common.add_argument("--json", action="store_true", help="вывод в JSON")
     common.add_argument("--at", metavar="MOMENT", help="момент ISO 8601 (по умолчанию — сейчас)")
     common.add_argument("--pack", default=str(DEFAULT_PACK), help="файл пакета регламентов")
+    common.add_argument(
+        "--process", help="процесс заявки (call_request, helpdesk, portal, csn, outage)"
+    )
     explain = sub.add_parser("explain", help="объяснить решение регламента")
     what = explain.add_subparsers(dest="what", required=True)
 
@@ -70,6 +74,25 @@ def explain(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text.rstrip() + "\n")
     return 0
+
+
+def read_ticket_of(pack: Pack, args: argparse.Namespace) -> TicketSnapshot:
+    """The ticket file, its process overridden by `--process`, and every status given by name
+    (the document's own, «Решен», or the shared one) turned into its id."""
+    ticket = read_ticket(args.ticket)
+    if getattr(args, "process", None):
+        ticket = dataclasses.replace(ticket, process=pack.process(args.process).id)
+    if not ticket.process:
+        return ticket
+    flow = pack.process(ticket.process)
+
+    def status_id(name: str) -> str:
+        return flow.find_status(pack.statuses, name).id
+
+    history = tuple(dataclasses.replace(e, status=status_id(e.status)) for e in ticket.history)
+    return dataclasses.replace(
+        ticket, process=flow.id, status=status_id(ticket.status), history=history
+    )
 
 
 def read_ticket(path: str) -> TicketSnapshot:
@@ -118,7 +141,8 @@ def _sla(pack: Pack, args: argparse.Namespace, now: dt.datetime) -> tuple[Any, s
     from opdesk.sla.report import StatusChange
 
     if args.ticket:
-        ticket = read_ticket(args.ticket)
+        ticket = read_ticket_of(pack, args)
+        _needs_plans(pack, ticket.process)
         category = args.category or ticket.category
         priority = args.priority or ticket.priority
         history = [StatusChange(e.at, e.status, e.stage) for e in ticket.history]
@@ -132,7 +156,9 @@ def _sla(pack: Pack, args: argparse.Namespace, now: dt.datetime) -> tuple[Any, s
             )
         created = parse_moment(args.created, pack.calendar.tz) if args.created else now
         category, priority, limit = args.category, args.priority, None
-        history = [StatusChange(created, pack.intake.status, "classification")]
+        flow = _needs_plans(pack, args.process)
+        start = pack.statuses[flow.intake.status]
+        history = [StatusChange(created, start.id, flow.stage_of(start, pack.stages))]
     report = pack.sla_engine.evaluate(
         history,
         category,
@@ -170,13 +196,34 @@ def _sla(pack: Pack, args: argparse.Namespace, now: dt.datetime) -> tuple[Any, s
     return payload, "\n".join(lines)
 
 
+def _needs_plans(pack: Pack, process: str | None) -> Process:
+    """The process whose SLA is asked for; only a process with B-05 plans has one."""
+    if process:
+        flow = pack.process(process)
+    else:
+        flow = next(p for p in pack.processes.values() if p.sla_plans)
+    if not flow.sla_plans:
+        with_plans = ", ".join(p.id for p in pack.processes.values() if p.sla_plans)
+        raise EngineError(
+            f"В процессе «{flow.name}» планы SLA (B-05) не применяются; они есть в: {with_plans}",
+            f"Process {flow.id} has no SLA plans (B-05); processes with plans: {with_plans}",
+        )
+    return flow
+
+
 # -- close -------------------------------------------------------------------------------------
 
 
 def _close(pack: Pack, args: argparse.Namespace, now: dt.datetime) -> tuple[Any, str]:
     from opdesk.regulations.checklist import evaluate_checklist
 
-    ticket = read_ticket(args.ticket)
+    ticket = read_ticket_of(pack, args)
+    if ticket.process and not pack.process(ticket.process).closing_schemes:
+        flow = pack.process(ticket.process)
+        raise EngineError(
+            f"В процессе «{flow.name}» нет чек-листа закрытия: он есть у аварийных заявок (000)",
+            f"Process {flow.id} has no closing checklist (the outage process has)",
+        )
     result = evaluate_checklist(pack.closing, ticket, pack.lists)
     verdict = "можно закрыть" if result.complete else "закрыть нельзя"
     lines = [f"Заявка {ticket.number or '—'}: {verdict} (схема «{result.scheme_name}»)"]
@@ -204,7 +251,7 @@ def _close(pack: Pack, args: argparse.Namespace, now: dt.datetime) -> tuple[Any,
 def _transition(pack: Pack, args: argparse.Namespace, now: dt.datetime) -> tuple[Any, str]:
     from opdesk.regulations.lifecycle import available_actions, check_transition
 
-    ticket = read_ticket(args.ticket)
+    ticket = read_ticket_of(pack, args)
     actor = Actor(args.actor, args.role, args.department)
     extra = {
         "reason": args.reason,
@@ -218,7 +265,9 @@ def _transition(pack: Pack, args: argparse.Namespace, now: dt.datetime) -> tuple
     lines = []
     for v in verdicts:
         if v.allowed:
-            target = f"→ «{pack.statuses[v.to_status].name}», {pack.stages.name(v.to_stage)}"
+            name = pack.process(ticket.process).status_name(pack.statuses[v.to_status])
+            stage = f", {pack.stages.name(v.to_stage)}" if v.to_stage else ""
+            target = f"→ «{name}»{stage}"
             lines.append(f"{v.action}: можно {target}")
         else:
             lines.append(f"{v.action}: нельзя")

@@ -77,6 +77,15 @@ def _template(pack: Pack, args: argparse.Namespace, now: dt.datetime) -> tuple[A
     choice = choose_template(
         pack.templates, pack.calendar, args.situation, now, case=args.case, outgoing=outgoing
     )
+    if args.process and choice.entry:
+        flow = pack.process(args.process)
+        if choice.entry not in flow.templates:
+            own = ", ".join(flow.templates) or "нет"
+            raise EngineError(
+                f"Шаблон «{choice.entry}» не применяется в процессе «{flow.name}»; "
+                f"шаблоны процесса: {own}",
+                f"Template {choice.entry!r} is not used by process {flow.id}; its own: {own}",
+            )
     text = ""
     if choice.template is not None:
         text = reply_text(

@@ -64,7 +64,14 @@ CITIES = (
 )  # fmt: skip
 CITY_WEIGHTS = (30, 14, 8, 5, 5, 5, 4, 3, 3, 2, 3, 2, 2, 3, 2, 2, 3, 2, 2, 2, 2, 2)
 
-CHANNELS = ("phone", "phone", "phone", "email", "email", "portal", "chat")
+# The share of each process among the demo tickets, in per cent. Calls are the desk's bulk
+# (001: every call yields a service request), then the help-desk inbox (002: e-mail and chat);
+# the support portal (003) and the CSN cabinet (004) bring about as many each, and outage
+# tickets (000) are the rarer, heavier kind that goes through the ОПП closing checklist.
+PROCESS_SHARES = {"call_request": 35, "helpdesk": 25, "portal": 15, "csn": 15, "outage": 10}
+# A process with no channel of its own (000: named explicitly when the ticket is registered):
+# the outage is reported by a call.
+NAMED_PROCESS_CHANNEL = "phone"
 
 SUBJECTS = (
     "Нет связи на объекте {city}", "Низкая скорость интернета в офисе", "Не работает IP-телефония",
@@ -132,6 +139,31 @@ CLOSURE_COMMENTS = {
     "unreachable": "Заявка закрыта: до клиента недозвон в течение 3-х дней.",
     "objects": "Клиент против закрытия; проинформирован по шаблону 3.",
 }
+CALL_REOPEN_NOTES = (
+    "Открыт повторно: клиент перезвонил и уточнил адрес объекта.",
+    "Открыт повторно: исправлен контактный телефон клиента.",
+    "Открыт повторно: дополнено описание проблемы со слов клиента.",
+)  # fmt: skip
+INTERIM_REPLIES = (
+    "Ваш запрос в работе, о результате сообщим дополнительно.",
+    "Информацию получили, специалист уже занимается вопросом.",
+)  # fmt: skip
+RESOLVED_NOTES = (
+    "Консультация проведена, решение направлено клиенту.",
+    "Настройки исправлены, работа проверена совместно с клиентом.",
+    "Документы направлены клиенту на e-mail.",
+)  # fmt: skip
+# P-04: the comment an escalation «по другим весомым обстоятельствам» must carry.
+ESCALATION_COMMENTS = (
+    "Остановлена работа филиала, требуется внимание руководства.",
+    "Срыв сроков по договору, клиент готовит претензию.",
+    "Проблема затрагивает несколько объектов клиента.",
+)  # fmt: skip
+CANCEL_NOTES = (
+    "Обращение создано по ошибке (дубль), отменено.",
+    "Клиент решил вопрос самостоятельно, обращение отменено.",
+)  # fmt: skip
+NOT_RESTORED = "Клиент сообщил, что услуга не восстановлена; заявка возобновлена."
 DEPARTMENT_ANSWERS = (
     "Работы выполнены, канал восстановлен.",
     "Доработка включена в ближайший релиз.",

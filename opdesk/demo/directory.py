@@ -8,7 +8,9 @@ import random
 
 from opdesk.demo import data as D
 from opdesk.demo.reference import DAY, Reference, uid
+from opdesk.regulations.checklist import choose_scheme
 from opdesk.regulations.pack import Pack
+from opdesk.regulations.snapshot import ClientSnap, TicketSnapshot
 
 SPAN_DAYS = 730
 
@@ -47,6 +49,7 @@ def build_reference(pack: Pack, tickets: int, seed: int, now: dt.datetime) -> Re
         slot=slot,
         now=now_s,
         dept_ids=dept_ids,
+        dept_codes={d.name: d.id for d in pack.departments},
         outgoing=outgoing,
         opp=opp,
         responsible=responsible,
@@ -62,9 +65,26 @@ def build_reference(pack: Pack, tickets: int, seed: int, now: dt.datetime) -> Re
         ),
         reached=callback.reached,
         not_reached=callback.not_reached,
+        person_ids=ids,
+        leads=[p[0] for p in people if p[3] == "ОПП" and p[2] == "lead"],
+        escalation_reasons=lists["escalation_reasons"],
+        unclosable_groups=_unclosable_groups(pack, clients),
         departments=[(dept_ids[d.name], d.id, d.name) for d in pack.departments],
         people=person_rows,
         templates=templates,
+    )
+
+
+def _unclosable_groups(pack: Pack, clients: list[tuple[str, ...]]) -> frozenset[str]:
+    """C-08: groups whose own closing scheme the desk has not filled in yet (Сбербанк): their
+    outage tickets are resolved but cannot be closed, as the checklist would refuse."""
+    groups = {c[4] for c in clients}
+    return frozenset(
+        g
+        for g in groups
+        if choose_scheme(
+            pack.closing, TicketSnapshot(client=ClientSnap(group=g)), pack.lists
+        ).to_fill
     )
 
 

@@ -2,9 +2,10 @@
 
 Why raw sqlite3 and not the ORM or the command layer: a million tickets with their history,
 comments and closures are ~10 million rows; the ORM would take an hour. The generator instead
-replays the same lifecycle the pack allows (tickets), computes the SLA columns with the
-engine's epoch core (sla_fast, checked against the command layer's `apply_sla` in tests), and
-worker processes stage the rows that one writer copies in (load).
+walks each ticket through its own process exactly as the pack defines it (tickets, walks,
+outage, flows), computes the SLA columns with the engine's epoch core (sla_fast, checked
+against the command layer's `apply_sla` in tests), and worker processes stage the rows that
+one writer copies in (load).
 
 Why the speed settings are safe: they are used only on a file this run created (or an empty
 one it replaced) — synchronous=OFF and no journal for the load, secondary indexes dropped and

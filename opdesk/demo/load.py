@@ -21,7 +21,7 @@ from typing import Any, TextIO
 
 from opdesk.demo.reference import DAY, Clock, Reference, Tables
 from opdesk.demo.sla_fast import FastSla
-from opdesk.demo.tickets import make_chunk
+from opdesk.demo.tickets import Kit, make_chunk
 from opdesk.models import Base
 from opdesk.progress import Progress
 from opdesk.regulations.pack import load_default_pack
@@ -30,7 +30,7 @@ from opdesk.store import search
 CHUNK = 5000
 COLUMNS: dict[str, tuple[str, ...]] = {
     "tickets": (
-        "id", "uuid", "number", "created_at", "updated_at", "channel", "client_id",
+        "id", "uuid", "number", "created_at", "updated_at", "channel", "process", "client_id",
         "client_name", "client_category", "contact_phone", "subject", "theme", "type",
         "subtheme", "product", "category", "priority", "priority_rank", "status", "stage",
         "is_open", "owner_id", "department_id", "paid", "arm_processed_by", "arm_processed_at",
@@ -110,14 +110,14 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(ref: Reference, staging: str) -> None:
     _WORKER["ref"] = ref
-    _WORKER["sla"] = FastSla(load_default_pack())
-    _WORKER["clock"] = Clock(ref.start // DAY - 2, ref.now // DAY + 800)
+    clock = Clock(ref.start // DAY - 2, ref.now // DAY + 800)
+    _WORKER["kit"] = Kit.build(FastSla(load_default_pack()), clock)
     _WORKER["staging"] = staging
 
 
 def _chunk(index: int) -> tuple[str, dict[str, int]]:
     """Generate chunk `index` into its own staging file; returns the file and row counts."""
-    tables = make_chunk(_WORKER["ref"], _WORKER["sla"], _WORKER["clock"], index, CHUNK)
+    tables = make_chunk(_WORKER["ref"], _WORKER["kit"], index, CHUNK)
     path = os.path.join(_WORKER["staging"], f"chunk-{index}.sqlite3")
     conn = sqlite3.connect(path, isolation_level=None)
     try:

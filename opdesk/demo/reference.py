@@ -26,6 +26,7 @@ class Reference:
     slot: int  # seconds per ticket slot (creation moments strictly increase)
     now: int
     dept_ids: dict[str, str]  # department name → id hex
+    dept_codes: dict[str, str]  # department name → code (the pack's id)
     outgoing: list[tuple[str, str, str]]  # (id hex, name, accusative)
     opp: list[tuple[str, str]]  # (person id hex, login) of ОПП operators
     responsible: list[tuple[str, str, str, str]]  # (id, login, department, "Фамилия И.О.")
@@ -39,6 +40,10 @@ class Reference:
     by_performer: frozenset[str]  # categories whose resolution time the performer sets
     reached: str
     not_reached: str
+    person_ids: dict[str, str]  # login → person id hex (owners)
+    leads: list[str]  # logins of ОПП leads (they may close or reopen a CSN ticket for a client)
+    escalation_reasons: tuple[str, ...]  # P-04: the reasons valid for an escalation
+    unclosable_groups: frozenset[str]  # C-08: client groups whose closing scheme is still empty
     departments: list[tuple[str, str, str]] = field(default_factory=list)  # id, code, name
     people: list[tuple[str, str, str, str, str]] = field(default_factory=list)  # id, login, ...
     templates: dict[str, str] = field(default_factory=dict)

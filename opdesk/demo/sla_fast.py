@@ -1,10 +1,12 @@
 """The ticket SLA columns on epoch seconds, for bulk writers (demo generator, import).
 
 `opdesk.services.sla_columns.apply_sla` is the definition: it rewrites an ORM ticket's SLA
-columns from its history through `SlaEngine.evaluate`. A million tickets cannot afford its
-readable dataclasses, so this module computes the *same* values through the allocation-light
-`SlaEngine.evaluate_epochs` core and returns plain epoch seconds (-1 for "no moment").
-tests/store/test_demo.py checks the two agree on a sample of generated tickets.
+columns from its history through `SlaEngine.evaluate` — only where the ticket's process has
+SLA plans (004), all empty elsewhere — and sets the moment its process auto-closes the current
+status (B-03, P-07). A million tickets cannot afford its readable dataclasses, so this module
+computes the *same* values through the allocation-light `SlaEngine.evaluate_epochs` core and
+returns plain epoch seconds (-1 for "no moment"). tests/demo/test_demo.py checks the two agree
+on a sample of generated tickets of every process.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from opdesk.regulations.pack import Pack
+from opdesk.regulations.processes import Process
 from opdesk.sla.calendar import from_epoch, seconds_of, to_epoch
 from opdesk.sla.report import BREACHED, PAUSED_STATE, RUNNING
 
@@ -51,8 +54,27 @@ class FastSla:
             for key, plan in spec.plans.items()
         }
 
+    def add_working_days(self, t: int, days: int) -> int:
+        """B-03 / P-07 on epochs: the same local time on the `days`-th working day after."""
+        return to_epoch(self.pack.calendar.add_working_days(from_epoch(t), days))
+
+    def auto_close_at(self, process: Process, times: Sequence[int], statuses: Sequence[str]) -> int:
+        """`lifecycle_checks.auto_close_due` on epochs: when the current status, last entered
+        at, closes by itself in this process (NONE: it never does)."""
+        status = statuses[-1]
+        rule = process.auto_close_for(status)
+        if rule is None:
+            return NONE
+        entered, previous = NONE, ""
+        for t, s in zip(times, statuses, strict=True):
+            if s == status and previous != status:
+                entered = t
+            previous = s
+        return self.add_working_days(entered, rule.working_days)
+
     def columns_for(
         self,
+        process: Process,
         category: str,
         priority: str,
         resolution_limit_minutes: int | None,
@@ -62,6 +84,9 @@ class FastSla:
         now: int,
     ) -> SlaColumns:
         """The SLA columns of one ticket from its status history (epoch seconds) at `now`."""
+        auto_close = self.auto_close_at(process, times, statuses)
+        if not process.sla_plans:
+            return SlaColumns("", "", NONE, NONE, False, False, 0, NONE, NONE, NONE, auto_close)
         limit = (
             dt.timedelta(minutes=resolution_limit_minutes)
             if resolution_limit_minutes is not None
@@ -92,11 +117,6 @@ class FastSla:
             if lim < 0 and lim == -1:  # uncontrolled: apply_sla still reads the plan's limit
                 lim = self.plan_limits[choice.plan.key][cur]
             risk = self._risk(lim if lim >= 0 else None, used, now, due)
-        auto_close = NONE
-        if last_stage == "resolved":
-            since = max(t for t, s in zip(times, stages, strict=True) if s == "resolved")
-            days = self.pack.parameters.auto_close_working_days
-            auto_close = to_epoch(self.pack.calendar.add_working_days(from_epoch(since), days))
         c = self.columns
         return SlaColumns(
             choice.plan.name,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from opdesk.models.base import Base, UtcDateTime, uuid7
 
 # Events that set the status (and so the SLA clock): the history the engine and SLA read.
-STATUS_EVENT_KINDS = ("created", "status")
+STATUS_EVENT_KINDS = ("created", "status", "process")  # what SLA and C-03 are judged on
 
 
 class Event(Base):

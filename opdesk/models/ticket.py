@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opdesk.models.base import Base, UtcDateTime, uuid7
@@ -26,6 +26,8 @@ class Ticket(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     channel: Mapped[str] = mapped_column(String(16), default="phone")
+    # the ticket's process (regulation pack [processes]): what its statuses mean
+    process: Mapped[str] = mapped_column(String(24), server_default=text("''"))
     client_id: Mapped[UUID | None] = mapped_column(ForeignKey("clients.id"))
     client_name: Mapped[str] = mapped_column(String(200), default="")  # denormalised for sort
     client_category: Mapped[str] = mapped_column(String(16), default="обычный")
@@ -92,4 +94,6 @@ class Ticket(Base):
         Index("ix_tickets_due", "sla_due_at", "id"),
         Index("ix_tickets_category_priority", "category", "priority", "created_at", "id"),
         Index("ix_tickets_paused_due", "sla_paused", "sla_due_at", "id"),
+        # 0003: the queue's process filter
+        Index("ix_tickets_process_open", "process", "is_open", "created_at", "id"),
     )

@@ -1,22 +1,26 @@
 """The lifecycle engine: which actions a ticket allows now, and why others are refused.
 
-Covers B-02 (stages and who may move where), P-01…P-09, U-01, U-02, U-05, S-09. A refused
-action is never a bare `False`: the verdict names every rule that stands in the way, with its
-Russian text, its source and a detail about this ticket.
+Every ticket follows its own process (one per source document), so the verdict is asked of
+the ticket's process: its transitions, its terminal statuses, its auto-close and reopen rules.
+A refused action is never a bare `False`: the verdict names every rule that stands in the
+way, with its Russian text, its source and a detail about this ticket — and an action that
+the ticket's process does not have is refused citing that process's own rule (P-08 for a
+portal request that may not be reopened, C-10 for an outage ticket that never closes itself).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from opdesk.errors import EngineError
-from opdesk.regulations.checklist import evaluate_checklist
+from opdesk.regulations.lifecycle_checks import CHECKS
+from opdesk.regulations.processes import Process
 from opdesk.regulations.rules import Reason, reason_for
-from opdesk.regulations.snapshot import Actor, StatusEvent, TicketSnapshot
-from opdesk.regulations.statuses import Guard, Status, Transition, find_status
+from opdesk.regulations.snapshot import Actor, TicketSnapshot
+from opdesk.regulations.statuses import Guard, Status, Transition
 
 if TYPE_CHECKING:
     from opdesk.regulations.pack import Pack
@@ -39,15 +43,20 @@ class TransitionVerdict:
         return tuple(r.rule for r in self.reasons)
 
 
-def transitions_for(pack: Pack, action: str) -> tuple[Transition, ...]:
-    found = tuple(t for t in pack.transitions if t.action == action)
-    if not found:
-        known = ", ".join(sorted({t.action for t in pack.transitions}))
+def process_of(pack: Pack, ticket: TicketSnapshot) -> Process:
+    """The ticket's process; a ticket without one cannot be judged."""
+    if not ticket.process:
+        known = ", ".join(pack.processes)
         raise EngineError(
-            f"Неизвестное действие «{action}». Допустимы: {known}",
-            f"Unknown action {action!r}. Known: {known}",
+            f"У заявки не указан процесс. Допустимы: {known}",
+            f"The ticket has no process. Known: {known}",
         )
-    return found
+    return pack.process(ticket.process)
+
+
+def ticket_status(pack: Pack, ticket: TicketSnapshot) -> Status:
+    """The ticket's status, looked up among its process's statuses (and their names)."""
+    return process_of(pack, ticket).find_status(pack.statuses, ticket.status)
 
 
 def check_transition(
@@ -60,11 +69,15 @@ def check_transition(
 ) -> TransitionVerdict:
     """Judge one action. Every failing guard is reported (the first per rule ID)."""
     args = dict(args or {})
-    candidates = transitions_for(pack, action)
-    status = find_status(pack.statuses, ticket.status)
+    process = process_of(pack, ticket)
+    status = process.find_status(pack.statuses, ticket.status)
+    candidates = tuple(t for t in process.transitions if t.action == action)
+    if not candidates:
+        return TransitionVerdict(action, False, _not_in_process(pack, process, action))
     matching = [t for t in candidates if _source_matches(t, status, ticket.stage)]
     if not matching:
-        return TransitionVerdict(action, False, _not_from_here(pack, candidates, status, ticket))
+        refusal = _not_from_here(pack, process, candidates, status, ticket)
+        return TransitionVerdict(action, False, refusal)
     transition = matching[0]
     reasons: list[Reason] = []
     cited: set[str] = set()
@@ -79,7 +92,7 @@ def check_transition(
     if reasons:
         return TransitionVerdict(action, False, tuple(reasons))
     to_status = status.id if transition.to == "*" else transition.to
-    to_stage = _target_stage(pack, transition, pack.statuses[to_status], ticket.stage)
+    to_stage = _target_stage(pack, process, transition, pack.statuses[to_status], ticket.stage)
     effects, suppressed = _effects(pack, transition.effects, ticket)
     why = tuple(reason_for(rule) for rule in transition.rules)
     return TransitionVerdict(action, True, why, to_status, to_stage, effects, suppressed)
@@ -88,8 +101,8 @@ def check_transition(
 def available_actions(
     pack: Pack, ticket: TicketSnapshot, actor: Actor, now: dt.datetime
 ) -> list[TransitionVerdict]:
-    """Every action of the pack with its verdict for this ticket (for buttons and `explain`)."""
-    actions = dict.fromkeys(t.action for t in pack.transitions)
+    """Every action of the ticket's process with its verdict (for buttons and `explain`)."""
+    actions = dict.fromkeys(t.action for t in process_of(pack, ticket).transitions)
     return [check_transition(pack, ticket, a, actor, now) for a in actions]
 
 
@@ -97,26 +110,58 @@ def _source_matches(t: Transition, status: Status, stage: str) -> bool:
     return status.id in t.sources and (not t.from_stages or stage in t.from_stages)
 
 
+def _not_in_process(pack: Pack, process: Process, action: str) -> tuple[Reason, ...]:
+    """An action the ticket's process does not have: refused with the process's own rule."""
+    if action == "reopen" and process.reopen.never:
+        r = process.reopen
+        return (reason_for(r.rule, r.message, r.message_en),)
+    if action == "auto_close" and process.no_auto_close is not None:
+        n = process.no_auto_close
+        return (reason_for(n.rule, n.message, n.message_en),)
+    names = {t.action: t for t in pack.transitions}
+    if action not in names:
+        known = ", ".join(sorted(names))
+        raise EngineError(
+            f"Неизвестное действие «{action}». Допустимы: {known}",
+            f"Unknown action {action!r}. Known: {known}",
+        )
+    own = ", ".join(dict.fromkeys(f"«{t.name}»" for t in process.transitions))
+    detail = (
+        f"«{names[action].name}» не входит в процесс «{process.name}» "
+        f"({process.source.title}). Доступно: {own}."
+    )
+    en = f"{names[action].name_en} is not part of process {process.name_en}."
+    return (reason_for(process.rule, detail, en),)
+
+
 def _not_from_here(
-    pack: Pack, candidates: tuple[Transition, ...], status: Status, ticket: TicketSnapshot
+    pack: Pack,
+    process: Process,
+    candidates: tuple[Transition, ...],
+    status: Status,
+    ticket: TicketSnapshot,
 ) -> tuple[Reason, ...]:
     t = candidates[0]
-    allowed_from = ", ".join(f"«{pack.statuses[s].name}»" for s in t.sources)
+    sources = dict.fromkeys(s for c in candidates for s in c.sources)
+    allowed_from = ", ".join(f"«{process.status_name(pack.statuses[s])}»" for s in sources)
     stage_part = ""
     if t.from_stages:
         stages = ", ".join(pack.stages.name(s) for s in t.from_stages)
         stage_part = f"; на стадиях: {stages}"
+    where = f" (стадия: {pack.stages.name(ticket.stage)})" if ticket.stage else ""
     detail = (
-        f"«{t.name}» недоступно из статуса «{status.name}» "
-        f"(стадия: {pack.stages.name(ticket.stage)}). Допустимо из: {allowed_from}{stage_part}."
+        f"«{t.name}» недоступно из статуса «{process.status_name(status)}»{where}. "
+        f"Допустимо из: {allowed_from}{stage_part}."
     )
     detail_en = f"{t.name_en} is not available from status {status.name_en} ({ticket.stage})."
     return tuple(reason_for(rule, detail, detail_en) for rule in t.rules)
 
 
-def _target_stage(pack: Pack, t: Transition, target: Status, stage: str) -> str:
+def _target_stage(pack: Pack, process: Process, t: Transition, target: Status, stage: str) -> str:
     if target.stage != "*":
-        return target.stage
+        return process.stage_of(target, pack.stages, stage)
+    if not process.levels:
+        return ""
     if t.stage == "next":
         order = pack.stages.order
         if stage in order and order.index(stage) + 1 < len(order):
@@ -132,126 +177,39 @@ def _run_guard(
         if guard.require.holds(ctx, pack.lists):
             return []
         return [reason_for(guard.rule, guard.message, guard.message_en)]
-    return _CHECKS[guard.check](pack, guard, ticket, now)
-
-
-def _check_closing(
-    pack: Pack, guard: Guard, ticket: TicketSnapshot, now: dt.datetime
-) -> list[Reason]:
-    return list(evaluate_checklist(pack.closing, ticket, pack.lists).reasons)
-
-
-def _check_closing_responsible(
-    pack: Pack, guard: Guard, ticket: TicketSnapshot, now: dt.datetime
-) -> list[Reason]:
-    result = evaluate_checklist(pack.closing, ticket, pack.lists, parts=("responsible",))
-    return list(result.reasons)
-
-
-def _check_outcome(
-    pack: Pack, guard: Guard, ticket: TicketSnapshot, now: dt.datetime
-) -> list[Reason]:
-    from opdesk.regulations.classify import outcome_check
-
-    return list(outcome_check(pack.classification, ticket).reasons)
-
-
-def resolved_at(history: Sequence[StatusEvent]) -> dt.datetime | None:
-    """When the ticket last entered the resolved stage (from its status history)."""
-    return max((e.at for e in history if e.stage == "resolved"), default=None)
-
-
-def auto_close_due(pack: Pack, history: Sequence[StatusEvent]) -> dt.datetime | None:
-    """B-03 / P-07: when a resolved ticket with no client reaction closes by itself."""
-    since = resolved_at(history)
-    if since is None:
-        return None
-    return pack.calendar.add_working_days(since, pack.parameters.auto_close_working_days)
-
-
-def _check_auto_close(
-    pack: Pack, guard: Guard, ticket: TicketSnapshot, now: dt.datetime
-) -> list[Reason]:
-    since = resolved_at(ticket.history)
-    due = auto_close_due(pack, ticket.history)
-    days = pack.parameters.auto_close_working_days
-    if since is None or due is None:
-        return [reason_for(guard.rule, "В истории нет момента решения.", "No resolution moment.")]
-    replies = [c.at for c in ticket.comments if c.kind == "client_reply" and c.at and c.at > since]
-    if replies:
-        return [
-            reason_for(
-                guard.rule,
-                detail=(
-                    f"Клиент ответил {_local(pack, min(r for r in replies if r))}: "
-                    "автозакрытие не выполняется."
-                ),
-                detail_en="The client replied after resolution: no automatic close.",
-            )
-        ]
-    if now < due:
-        return [
-            reason_for(
-                guard.rule,
-                detail=(
-                    f"Решено {_local(pack, since)}; автозакрытие через {days} раб. дн. — "
-                    f"не раньше {_local(pack, due)}."
-                ),
-                detail_en=f"Resolved {since.isoformat()}; auto-close not before {due.isoformat()}.",
-            )
-        ]
-    return []
-
-
-def _check_reopen_window(
-    pack: Pack, guard: Guard, ticket: TicketSnapshot, now: dt.datetime
-) -> list[Reason]:
-    if find_status(pack.statuses, ticket.status).id != "closed":
-        return []
-    return _window_reasons(pack, guard, ticket, now, pack.parameters.closed_reopen_window_minutes)
-
-
-def _window_reasons(
-    pack: Pack, guard: Guard | None, ticket: TicketSnapshot, now: dt.datetime, minutes: int
-) -> list[Reason]:
-    rule = guard.rule if guard else pack.rules["S-09"]
-    if ticket.closed_at is None:
-        return [reason_for(rule, "Не указан момент закрытия.", "The closing moment is unknown.")]
-    until = ticket.closed_at + dt.timedelta(minutes=minutes)
-    if now <= until:
-        return []
-    return [
-        reason_for(
-            rule,
-            detail=(
-                f"Закрыта {_local(pack, ticket.closed_at)}; возобновить или изменить можно было "
-                f"до {_local(pack, until)} ({minutes} мин). Создайте новое обращение."
-            ),
-            detail_en=f"Closed {ticket.closed_at.isoformat()}; the {minutes}-minute window ended.",
-        )
-    ]
+    return CHECKS[guard.check](pack, guard, ticket, now)
 
 
 def can_edit(pack: Pack, ticket: TicketSnapshot, now: dt.datetime) -> TransitionVerdict:
-    """S-09: a closed ticket may be edited only within the edit window after closing."""
-    status = find_status(pack.statuses, ticket.status)
-    if not status.terminal:
+    """A ticket in a terminal status of its process may be edited only within the process's
+    window after closing (S-09: 5 minutes); with no window, only after reopening."""
+    from opdesk.regulations.lifecycle_checks import window_reasons
+
+    process = process_of(pack, ticket)
+    status = process.find_status(pack.statuses, ticket.status)
+    if not process.is_terminal(status.id):
         return TransitionVerdict("edit", True, ())
-    if not status.reopenable:
-        detail = f"Статус «{status.name}» окончательный: изменения не допускаются."
-        rule = status.rules[0]
-        return TransitionVerdict("edit", False, (reason_for(rule, detail, "Final status."),))
-    minutes = pack.parameters.closed_edit_window_minutes
-    reasons = _window_reasons(pack, None, ticket, now, minutes)
+    window = process.edit_after_close
+    if window.minutes == 0:
+        name = process.status_name(status)
+        how = (
+            "возобновите её" if status.id in process.reopen.sources else "создайте новое обращение"
+        )
+        detail = f"Статус «{name}» окончательный: чтобы что-то изменить, {how}."
+        return TransitionVerdict("edit", False, (reason_for(window.rule, detail, "Final status."),))
+    reasons = window_reasons(pack, window.rule, ticket, now, window.minutes)
     return TransitionVerdict("edit", not reasons, tuple(reasons))
 
 
 def keep_status_choice(pack: Pack, ticket: TicketSnapshot) -> TransitionVerdict:
     """U-05 «Не изменять»: a message goes out and the status stays as it is."""
-    status = find_status(pack.statuses, ticket.status)
+    process = process_of(pack, ticket)
+    status = process.find_status(pack.statuses, ticket.status)
+    if not process.keep_status:
+        return TransitionVerdict("keep_status", False, _not_in_process(pack, process, "reply"))
     why = reason_for(
         pack.keep_status.rule,
-        detail=f"Статус остаётся «{status.name}».",
+        detail=f"Статус остаётся «{process.status_name(status)}».",
         detail_en=f"Status stays {status.name_en}.",
     )
     return TransitionVerdict("keep_status", True, (why,), status.id, ticket.stage)
@@ -272,16 +230,3 @@ def _effects(
             continue
         kept.append(name)
     return tuple(kept), tuple(suppressed)
-
-
-def _local(pack: Pack, moment: dt.datetime) -> str:
-    return moment.astimezone(pack.calendar.tz).strftime("%d.%m.%Y %H:%M")
-
-
-_CHECKS = {
-    "outcome": _check_outcome,
-    "closing_checklist": _check_closing,
-    "closing_checklist_responsible": _check_closing_responsible,
-    "auto_close_due": _check_auto_close,
-    "closed_reopen_window": _check_reopen_window,
-}

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from opdesk.errors import PackError
+from opdesk.errors import EngineError, PackError
 from opdesk.pack_reader import Reader
 from opdesk.regulations.checklist import CHECKLIST_SCHEMA, ClosingSpec, parse_closing
 from opdesk.regulations.classification import Classification
@@ -21,6 +21,7 @@ from opdesk.regulations.classification_reader import parse_classification
 from opdesk.regulations.conditions import Condition
 from opdesk.regulations.context import PackContext
 from opdesk.regulations.departments import Departments, parse_departments
+from opdesk.regulations.processes import Process, parse_processes
 from opdesk.regulations.rules import Rule, Source, parse_rules, parse_sources
 from opdesk.regulations.statuses import (
     KeepStatus,
@@ -41,29 +42,10 @@ RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 DEFAULT_PACK = RESOURCES / "regulations" / "default.toml"
 
 SECTIONS = (
-    "pack", "sources", "rules", "lists", "parameters", "calendar", "sla", "statuses",
-    "keep_status", "stages", "intake", "effects", "transitions", "closing", "departments",
+    "pack", "sources", "rules", "lists", "calendar", "sla", "statuses", "keep_status",
+    "stages", "processes", "effects", "transitions", "closing", "departments",
     "classification", "templates", "changelog",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Parameters:
-    """Values where the documents disagree; the pack's comments say which was chosen and why."""
-
-    auto_close_working_days: int
-    closed_reopen_window_minutes: int
-    closed_edit_window_minutes: int
-
-
-@dataclass(frozen=True)
-class Intake:
-    status: str
-    queue: str
-    queue_en: str
-    rule: Rule
-    priority_rule: Rule
-    effects: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -94,13 +76,12 @@ class Pack:
     sources: Mapping[str, Source]
     rules: Mapping[str, Rule]
     lists: Mapping[str, tuple[str, ...]]
-    parameters: Parameters
     calendar: WorkingCalendar
     sla: SlaSpec
     statuses: Mapping[str, Status]
     stages: Stages
     keep_status: KeepStatus
-    intake: Intake
+    processes: Mapping[str, Process]
     effects: Mapping[str, Effect]
     transitions: tuple[Transition, ...]
     closing: ClosingSpec
@@ -114,6 +95,31 @@ class Pack:
         """The SLA engine for this pack (the clock mode of each status from [statuses])."""
         clocks = {sid: st.clock for sid, st in self.statuses.items()}
         return SlaEngine(self.sla, self.calendar, clocks)
+
+    def process(self, name: str) -> Process:
+        """A process by id or name (Russian or English)."""
+        wanted = name.strip().casefold()
+        for p in self.processes.values():
+            if wanted in (p.id.casefold(), p.name.casefold(), p.name_en.casefold()):
+                return p
+        known = ", ".join(f"{p.id} («{p.name}»)" for p in self.processes.values())
+        raise EngineError(
+            f"Неизвестный процесс «{name}». Допустимы: {known}",
+            f"Unknown process {name!r}. Known: {known}",
+        )
+
+    def process_for(self, channel: str, process: str | None = None) -> Process:
+        """The process of a new ticket: the one named, else the channel's own."""
+        if process:
+            return self.process(process)
+        for p in self.processes.values():
+            if channel in p.channels:
+                return p
+        channels = ", ".join(c for p in self.processes.values() for c in p.channels)
+        raise EngineError(
+            f"Для канала «{channel}» процесс не задан; укажите процесс явно. Каналы: {channels}",
+            f"No process for channel {channel!r}; name the process. Channels: {channels}",
+        )
 
     def changes_since(self, since: dt.date) -> tuple[ChangeEntry, ...]:
         """U-10: what changed in the regulation on or after `since`, newest first."""
@@ -152,6 +158,7 @@ def parse_pack(r: Reader) -> Pack:
     statuses = parse_statuses(r.table("statuses"), ctx, stages)
     effects = _parse_effects(r.table("effects"), ctx)
     transitions = parse_transitions(r.tables("transitions"), ctx, statuses, stages)
+    closing = parse_closing(r.table("closing"), ctx)
     for i, t in enumerate(transitions):
         for name in t.effects:
             if name not in effects:
@@ -162,6 +169,17 @@ def parse_pack(r: Reader) -> Pack:
                     f"effect {name!r} is not defined in [effects]",
                 )
     departments = parse_departments(r.table("departments"), ctx)
+    templates = parse_templates(r.table("templates"), ctx, departments)
+    processes = parse_processes(
+        r.table("processes"),
+        ctx,
+        sources,
+        statuses,
+        transitions,
+        effects,
+        closing.schemes,
+        {t.id: t for t in templates.items},
+    )
     keep = r.table("keep_status")
     keep.only("name", "name_en", "rule")
     return Pack(
@@ -172,57 +190,24 @@ def parse_pack(r: Reader) -> Pack:
         sources=sources,
         rules=rules,
         lists=ctx.lists,
-        parameters=_parse_parameters(r.table("parameters")),
         calendar=calendar,
         sla=parse_sla(r.table("sla")),
         statuses=statuses,
         stages=stages,
         keep_status=KeepStatus(keep.text("name"), keep.text("name_en"), ctx.rule(keep, "rule")),
-        intake=_parse_intake(r.table("intake"), ctx, statuses, effects),
+        processes=processes,
         effects=effects,
         transitions=transitions,
-        closing=parse_closing(r.table("closing"), ctx),
+        closing=closing,
         departments=departments,
         classification=parse_classification(r.table("classification"), ctx),
-        templates=parse_templates(r.table("templates"), ctx, departments),
+        templates=templates,
         changelog=_parse_changelog(r.tables("changelog", []), ctx),
     )
 
 
 def _parse_lists(r: Reader) -> dict[str, tuple[str, ...]]:
     return {name: tuple(r.text_list(name)) for name in r.names()}
-
-
-def _parse_parameters(r: Reader) -> Parameters:
-    r.only(
-        "auto_close_working_days", "closed_reopen_window_minutes", "closed_edit_window_minutes",
-    )  # fmt: skip
-    return Parameters(
-        auto_close_working_days=r.integer("auto_close_working_days", minimum=1),
-        closed_reopen_window_minutes=r.integer("closed_reopen_window_minutes", minimum=0),
-        closed_edit_window_minutes=r.integer("closed_edit_window_minutes", minimum=0),
-    )
-
-
-def _parse_intake(
-    r: Reader, ctx: PackContext, statuses: Mapping[str, Status], effects: Mapping[str, Effect]
-) -> Intake:
-    r.only("status", "queue", "queue_en", "rule", "priority_rule", "effects")
-    status = r.text("status")
-    if status not in statuses:
-        raise r.error("status", f"нет статуса «{status}»", f"no status {status!r}")
-    names = tuple(r.text_list("effects", []))
-    for name in names:
-        if name not in effects:
-            raise r.error("effects", f"эффект «{name}» не описан", f"no effect {name!r}")
-    return Intake(
-        status=status,
-        queue=r.text("queue"),
-        queue_en=r.text("queue_en"),
-        rule=ctx.rule(r, "rule"),
-        priority_rule=ctx.rule(r, "priority_rule"),
-        effects=names,
-    )
 
 
 def _parse_effects(r: Reader, ctx: PackContext) -> dict[str, Effect]:

@@ -87,10 +87,11 @@ class StatusEvent:
 @dataclass(frozen=True)
 class TicketSnapshot:
     number: str = ""
+    process: str = ""  # the ticket's process ([processes.*]): what its statuses mean
     created_at: dt.datetime | None = None
     channel: str = ""
-    status: str = "new"
-    stage: str = "classification"
+    status: str = ""  # a status of the ticket's process (id or the document's name)
+    stage: str = ""  # a support level (004) or the stage its status means; "" for none
     theme: str = ""
     type: str = ""
     subtheme: str = ""

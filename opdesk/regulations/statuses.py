@@ -19,7 +19,8 @@ CHECKS = (
     "closing_checklist",
     "closing_checklist_responsible",
     "auto_close_due",
-    "closed_reopen_window",
+    "before_auto_close",
+    "reopen_window",
 )
 ARGS = frozenset({"reason", "comment", "owner", "history_reviewed", "case"})
 GUARD_SCHEMA: Mapping[str, object] = {"ticket": TicketSnapshot, "actor": Actor, "args": ARGS}
@@ -33,8 +34,6 @@ class Status:
     aliases: tuple[str, ...]
     stage: str  # a stage, or "*" to keep the working level
     clock: str
-    terminal: bool
-    reopenable: bool
     rules: tuple[Rule, ...]
 
 
@@ -61,6 +60,7 @@ class Transition:
     action: str
     name: str
     name_en: str
+    processes: tuple[str, ...]  # the processes this transition belongs to
     sources: tuple[str, ...]
     from_stages: tuple[str, ...]  # empty: any stage
     to: str  # a status id, or "*" to keep the status
@@ -81,7 +81,14 @@ def parse_statuses(r: Reader, ctx: PackContext, stages: Stages) -> dict[str, Sta
     out: dict[str, Status] = {}
     known_stages = set(stages.names) | {"*"}
     for sid, sub in r.items():
-        sub.only("name", "name_en", "aliases", "stage", "clock", "terminal", "reopenable", "rules")
+        for moved in ("terminal", "reopenable"):
+            if sub.has(moved):
+                raise sub.error(
+                    moved,
+                    "что значит статус, говорит процесс: перенесите в [processes.<id>]",
+                    "what a status means is the process's: move it to [processes.<id>]",
+                )
+        sub.only("name", "name_en", "aliases", "stage", "clock", "rules")
         stage = sub.text("stage")
         if stage not in known_stages:
             raise sub.error(
@@ -103,8 +110,6 @@ def parse_statuses(r: Reader, ctx: PackContext, stages: Stages) -> dict[str, Sta
             aliases=tuple(sub.text_list("aliases", [])),
             stage=stage,
             clock=clock,
-            terminal=sub.flag("terminal", False),
-            reopenable=sub.flag("reopenable", False),
             rules=ctx.rules_of(sub, "rules"),
         )
     if not out:
@@ -129,8 +134,8 @@ def parse_transitions(
     out = []
     for sub in readers:
         sub.only(
-            "action", "name", "name_en", "from", "from_stages", "to", "stage", "rules",
-            "guards", "effects",
+            "action", "name", "name_en", "processes", "from", "from_stages", "to", "stage",
+            "rules", "guards", "effects",
         )  # fmt: skip
         sources = tuple(sub.text_list("from"))
         for i, sid in enumerate(sources):
@@ -152,6 +157,7 @@ def parse_transitions(
                 action=sub.text("action"),
                 name=sub.text("name"),
                 name_en=sub.text("name_en"),
+                processes=tuple(sub.text_list("processes", [])),
                 sources=sources,
                 from_stages=from_stages,
                 to=to,

@@ -17,6 +17,7 @@ from opdesk.services.results import CommandResult, Refused
 from opdesk.services.transitions import (
     bulk_close,
     cancel,
+    change_process,
     change_status,
     close,
     escalate,
@@ -35,6 +36,7 @@ __all__ = [
     "add_person",
     "bulk_close",
     "cancel",
+    "change_process",
     "change_status",
     "close",
     "create_ticket",

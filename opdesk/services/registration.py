@@ -16,8 +16,8 @@ from opdesk.services.results import CommandResult
 from opdesk.services.writes import record_event, record_outbox, reindex
 
 CREATE_FIELDS = (
-    "number", "created_at", "channel", "client_name", "contact_phone", "subject", "theme",
-    "type", "subtheme", "product", "category", "priority", "status", "stage",
+    "number", "process", "created_at", "channel", "client_name", "contact_phone", "subject",
+    "theme", "type", "subtheme", "product", "category", "priority", "status", "stage",
 )  # fmt: skip
 
 
@@ -25,8 +25,9 @@ def create_ticket(
     desk: Desk,
     actor: Actor,
     *,
-    category: str,
+    category: str = "",
     priority: str | None = None,
+    process: str | None = None,
     subject: str = "",
     client_id: uuid.UUID | None = None,
     contact_phone: str = "",
@@ -37,12 +38,16 @@ def create_ticket(
     product: str = "",
     department: str = "",
 ) -> CommandResult:
-    """Register a contact as a service request (S-01, B-01), priority by default (U-04)."""
+    """Register a contact as a ticket of its process — the one named, else the channel's own
+    (a call → 001's service request, the portal → 003's request) — in the process's first
+    status (S-01, B-01), priority by default (U-04). A B-05 category is required where the
+    process's SLA plans apply (004): it selects the plan."""
 
     def body(s: Session, now: dt.datetime) -> CommandResult:
-        cat = desk.category(category)
+        flow = desk.pack.process_for(channel, process)
+        cat = desk.category(category) if category or flow.sla_plans else ""
         prio, rank = desk.priority(priority)
-        start = intake(desk.pack, now, prio)
+        start = intake(desk.pack, flow, now, prio)
         client = s.get(Client, client_id) if client_id else None
         if client_id and client is None:
             raise desk.field_problem("S-01", "клиент", "нет такого клиента", "no such client")
@@ -50,6 +55,7 @@ def create_ticket(
         ticket = Ticket(
             id=next_id,
             number=ticket_number(next_id),
+            process=flow.id,
             created_at=now,
             updated_at=now,
             channel=channel,
@@ -70,6 +76,8 @@ def create_ticket(
             is_open=True,
             department_id=desk.department(s, department).id if department else None,
         )
+        if "set_owner" in start.effects:  # 001: the operator on the call composes the request
+            ticket.owner_id = desk.person(s, actor.login).id
         s.add(ticket)
         s.flush()
         record_event(s, ticket, actor, now, "created", new=ticket.number)

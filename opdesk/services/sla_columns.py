@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from opdesk.models import Ticket
-from opdesk.regulations.lifecycle import auto_close_due
+from opdesk.regulations.lifecycle_checks import auto_close_due
 from opdesk.regulations.pack import Pack
 from opdesk.regulations.snapshot import StatusEvent
 from opdesk.sla.report import BREACHED, PAUSED_STATE, RUNNING, StatusChange
@@ -24,8 +24,19 @@ STAGE_COLUMNS = {
 
 
 def apply_sla(pack: Pack, ticket: Ticket, history: Sequence[StatusEvent], now: dt.datetime) -> None:
-    """Rewrite the SLA columns of `ticket` from `history` as they stand at `now`."""
+    """Rewrite the SLA columns of `ticket` from `history` as they stand at `now`: the B-05
+    plan where the ticket's process has SLA plans (004), none elsewhere; and the moment its
+    process closes it by itself, if its status auto-closes."""
+    process = pack.process(ticket.process)
+    ticket.auto_close_at = auto_close_due(pack, process, ticket.status, history)
+    if not process.sla_plans:
+        _no_plan(ticket)
+        return
     changes = [StatusChange(e.at, e.status, e.stage) for e in history if e.at <= now]
+    levels = (*pack.stages.names, "*")
+    outside = [i for i, c in enumerate(changes) if c.stage not in levels]
+    if outside:  # time spent in a process without levels, before the ticket moved into this one
+        changes = changes[outside[-1] + 1 :]
     limit = ticket.resolution_limit_minutes
     report = pack.sla_engine.evaluate(
         changes,
@@ -52,7 +63,15 @@ def apply_sla(pack: Pack, ticket: Ticket, history: Sequence[StatusEvent], now: d
         ticket.sla_risk_at = _risk_at(pack, current.limit, current.used, now, current.due_at)
         if current.state == BREACHED and current.due_at is None:
             ticket.sla_breached = True
-    ticket.auto_close_at = auto_close_due(pack, history) if ticket.stage == "resolved" else None
+
+
+def _no_plan(ticket: Ticket) -> None:
+    ticket.sla_plan, ticket.sla_stage = "", ""
+    ticket.sla_due_at = ticket.sla_risk_at = None
+    ticket.sla_paused = ticket.sla_breached = False
+    ticket.sla_paused_seconds = 0
+    for column in STAGE_COLUMNS.values():
+        setattr(ticket, column, None)
 
 
 def _risk_at(

@@ -85,6 +85,7 @@ def snapshot(session: Session, ticket: Ticket) -> TicketSnapshot:
         )
     return TicketSnapshot(
         number=ticket.number,
+        process=ticket.process,
         created_at=ticket.created_at,
         channel=ticket.channel,
         status=ticket.status,

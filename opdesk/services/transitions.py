@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from opdesk.errors import EngineError
 from opdesk.regulations.lifecycle import check_transition
+from opdesk.regulations.rules import reason_for
 from opdesk.regulations.snapshot import Actor
-from opdesk.regulations.statuses import find_status
 from opdesk.services.desk import Desk
 from opdesk.services.results import CommandResult, Refused
 from opdesk.services.snapshots import snapshot
@@ -38,19 +38,22 @@ def transition(
         verdict = check_transition(desk.pack, snapshot(s, ticket), action, actor, now, args)
         if not verdict.allowed:
             raise Refused(verdict.reasons)
-        old_status = ticket.status
+        flow = desk.pack.process(ticket.process)
+        old_status, old_stage = ticket.status, ticket.stage
         target = desk.pack.statuses[verdict.to_status]
         ticket.status, ticket.stage = target.id, verdict.to_stage
-        ticket.is_open = not target.terminal
+        ticket.is_open = not flow.is_terminal(target.id)
         if "set_owner" in verdict.effects:
             ticket.owner_id = desk.person(s, actor.login).id
-        if target.id == "resolved":
+        if "record_resolver" in verdict.effects:  # C-03: who set «Выполнена»
             ticket.resolved_by_department = actor.department
-        if target.terminal:
+        if flow.is_terminal(target.id):
             ticket.closed_at, ticket.closed_via = now, action
-        elif old_status in ("closed", "cancelled"):
+        elif flow.is_terminal(old_status):
             ticket.closed_at, ticket.closed_via = None, ""
-        kind = "status" if target.id != old_status else "action"
+        # a level change (004's escalation keeps «В работе») moves the SLA stage: a status event
+        moved = (target.id, ticket.stage) != (old_status, old_stage)
+        kind = "status" if moved else "action"
         record_event(s, ticket, actor, now, kind, field=action, old=old_status, new=target.id)
         if args and args.get("reason"):
             reason = f"{args.get('reason')}: {args.get('comment', '')}"
@@ -88,9 +91,12 @@ def cancel(desk: Desk, actor: Actor, ticket_id: int) -> CommandResult:
 def change_status(
     desk: Desk, actor: Actor, ticket_id: int, status: str, args: Mapping[str, Any] | None = None
 ) -> CommandResult:
-    """Move to a status by name (Russian or id): the action leading there is looked up."""
-    target = find_status(desk.pack.statuses, status)
-    actions = [t.action for t in desk.pack.transitions if t.to == target.id]
+    """Move to a status by name (Russian or id): the action of the ticket's process leading
+    there is looked up."""
+    with desk.db.transaction() as s:
+        flow = desk.pack.process(desk.ticket(s, ticket_id).process)
+    target = flow.find_status(desk.pack.statuses, status)
+    actions = [t.action for t in flow.transitions if t.to == target.id]
     if not actions:
         raise EngineError(f"в «{target.name}» не ведёт ни одно действие", "no action leads there")
     results = []
@@ -105,3 +111,39 @@ def change_status(
 def bulk_close(desk: Desk, actor: Actor, ticket_ids: Sequence[int]) -> list[CommandResult]:
     """Close many tickets: each one through the same guarded path as a single close."""
     return [close(desk, actor, tid) for tid in ticket_ids]
+
+
+def change_process(desk: Desk, actor: Actor, ticket_id: int, process: str) -> CommandResult:
+    """Move a ticket to another process, judged against the new one: its status must exist
+    there (under the new document's rules), and a process with SLA plans needs a B-05
+    category. Terminal-ness, stage and SLA columns are recomputed by the new process."""
+
+    def body(s: Session, now: dt.datetime) -> CommandResult:
+        ticket = desk.ticket(s, ticket_id)
+        old = desk.pack.process(ticket.process) if ticket.process else None
+        new = desk.pack.process(process)
+        if ticket.status not in new.statuses:
+            name = desk.pack.statuses[ticket.status].name
+            known = ", ".join(new.status_name(desk.pack.statuses[x]) for x in new.statuses)
+            detail = (
+                f"в процессе «{new.name}» нет статуса «{name}»; сначала переведите заявку в "
+                f"один из: {known}"
+            )
+            raise Refused((reason_for(new.rule, detail, "the status is not in that process"),))
+        if new.sla_plans:
+            desk.category(ticket.category)
+        status = desk.pack.statuses[ticket.status]
+        ticket.process = new.id
+        stage = new.stage_of(status, desk.pack.stages, ticket.stage)
+        if new.levels and status.stage == "*" and stage not in desk.pack.stages.order:
+            stage = desk.pack.stages.order[0]  # into a process with levels: line 1 first
+        ticket.stage = stage
+        ticket.is_open = not new.is_terminal(status.id)
+        old_id = old.id if old else ""
+        record_event(s, ticket, actor, now, "process", field="process", old=old_id, new=new.id)
+        desk.after_change(s, ticket, now)
+        payload = {"process": new.id, "stage": ticket.stage, "is_open": ticket.is_open}
+        record_outbox(s, "change_process", now, "tickets", ticket.uuid, "update", payload)
+        return CommandResult("change_process", True, (reason_for(new.rule),), (ticket.id,))
+
+    return desk.run("change_process", body)

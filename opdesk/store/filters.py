@@ -107,6 +107,7 @@ class TicketQuery:
     fields are AND-ed. `owner` is a person's UUID, "mine" (the person running the desk,
     given at query time, so a saved "Мои" works for everyone) or "unassigned"."""
 
+    processes: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()
     stages: tuple[str, ...] = ()
     priorities: tuple[str, ...] = ()
@@ -124,7 +125,9 @@ class TicketQuery:
 
     def __post_init__(self) -> None:
         put = object.__setattr__
-        for name in ("statuses", "stages", "priorities", "categories", "client_categories"):
+        for name in (
+            "processes", "statuses", "stages", "priorities", "categories", "client_categories",
+        ):  # fmt: skip
             put(self, name, _tuple(name, getattr(self, name)))
         put(self, "sla", _tuple("sla", self.sla))
         _only("sla", self.sla, SLA_STATES)
@@ -144,8 +147,10 @@ class TicketQuery:
         _only("sort", (self.sort,) if isinstance(self.sort, str) else (repr(self.sort),), SORTABLE)
 
     def check(self, pack: Pack | None = None) -> TicketQuery:
-        """Refuse statuses, stages, priorities and categories the pack does not define."""
+        """Refuse processes, statuses, stages, priorities and categories the pack does not
+        define."""
         pack = pack or default_pack()
+        _only("processes", self.processes, pack.processes)
         _only("statuses", self.statuses, pack.statuses)
         _only("stages", self.stages, pack.stages.names)
         _only("priorities", self.priorities, pack.sla.priorities)

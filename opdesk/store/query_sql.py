@@ -70,6 +70,7 @@ def _conditions(q: TicketQuery, walk: bool = False) -> list[ColumnElement[bool]]
     if q.open_only:
         where.append(t.is_open.expression)
     for col, name, values in (
+        (t.process, "process", q.processes),
         (t.status, "status", q.statuses),
         (t.stage, "stage", q.stages),
         (t.priority, "priority", q.priorities),

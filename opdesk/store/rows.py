@@ -25,6 +25,7 @@ MAX_WINDOW = 900  # ids per statement, below SQLite's smallest parameter limit (
 class TicketRow(NamedTuple):
     id: int
     number: str
+    process: str
     created_at: dt.datetime
     updated_at: dt.datetime
     client_name: str
@@ -49,9 +50,10 @@ class TicketRow(NamedTuple):
 
 _T = Ticket
 _COLUMNS = (
-    _T.id, _T.number, _T.created_at, _T.updated_at, _T.client_name, _T.client_category,
-    _T.contact_phone, _T.subject, _T.category, _T.priority, _T.priority_rank, _T.status,
-    _T.stage, _T.is_open, _T.owner_id, Person.name, _T.department_id, Department.name,
+    _T.id, _T.number, _T.process, _T.created_at, _T.updated_at, _T.client_name,
+    _T.client_category, _T.contact_phone, _T.subject, _T.category, _T.priority,
+    _T.priority_rank, _T.status, _T.stage, _T.is_open, _T.owner_id, Person.name,
+    _T.department_id, Department.name,
     _T.sla_due_at, _T.sla_risk_at, _T.sla_paused, _T.sla_breached,
 )  # fmt: skip
 

@@ -36,6 +36,7 @@ from opdesk.transfer.fields import (
     _history,
     _int_or_none,
     _outgoing,
+    _process,
     _req,
     _stage,
     _status,
@@ -129,10 +130,14 @@ def check_record(pack: Pack, line: int, rec: Any) -> tuple[Checked | None, list[
         out[name] = guard(name, _text, name, rec.get(name, ""))
     for name in BOOL_FIELDS:
         out[name] = guard(name, _bool, name, rec.get(name, BOOL_DEFAULTS.get(name, False)))
-    status = guard("status", _status, pack, rec.get("status"))
+    flow = guard("process", _process, pack, rec.get("process"), rec.get("channel"))
+    out["process"] = flow.id if flow else None
+    status = guard("status", _status, pack, flow, rec.get("status")) if flow else None
     out["status"] = status.id if status else None
-    out["stage"] = guard("stage", _stage, pack, status, rec.get("stage")) if status else None
-    out["category"] = guard("category", _category, pack, rec.get("category"))
+    out["stage"] = guard("stage", _stage, pack, flow, status, rec.get("stage")) if status else None
+    out["category"] = (
+        guard("category", _category, pack, flow, rec.get("category")) if flow else None
+    )
     out["priority"] = guard("priority", lambda: pack.sla.canonical_priority(_req(rec, "priority")))
     out["resolution_limit_minutes"] = guard(
         "resolution_limit_minutes",
@@ -153,7 +158,7 @@ def check_record(pack: Pack, line: int, rec: Any) -> tuple[Checked | None, list[
     comments = guard("comments", _comments, rec.get("comments") or [])
     closure = guard("closure", _closure, rec.get("closure"))
     confirmations = guard("confirmations", _confirmations, rec.get("confirmations") or [])
-    history = guard("history", _history, pack, rec.get("history") or [])
+    history = guard("history", _history, pack, flow, rec.get("history") or []) if flow else None
     outgoing = guard("outgoing", _outgoing, pack, rec.get("outgoing") or [])
     if problems:
         return None, problems
@@ -168,7 +173,8 @@ def check_record(pack: Pack, line: int, rec: Any) -> tuple[Checked | None, list[
                 "the last history entry differs from the ticket's status",
             )
         )
-    if out["category"] is not None and out["priority"] is not None:
+    assert flow is not None
+    if flow.sla_plans and out["category"] is not None and out["priority"] is not None:
         limit = out["resolution_limit_minutes"]
         guard(
             "resolution_limit_minutes",
@@ -179,6 +185,7 @@ def check_record(pack: Pack, line: int, rec: Any) -> tuple[Checked | None, list[
         )
     snap = TicketSnapshot(
         number=number or "",
+        process=flow.id,
         created_at=out["created_at"],
         channel=out["channel"],
         status=out["status"],
@@ -218,7 +225,7 @@ def check_record(pack: Pack, line: int, rec: Any) -> tuple[Checked | None, list[
         closed_at=out["closed_at"],
         closed_via=out["closed_via"],
     )
-    if out["status"] == "closed":
+    if flow.closing_schemes and flow.is_terminal(out["status"]):  # 000: closed by the checklist
         result = evaluate_checklist(pack.closing, snap, pack.lists)
         for reason in result.reasons:
             problems.append(

@@ -34,6 +34,7 @@ from opdesk.transfer.check import BOOL_FIELDS, TEXT_FIELDS
 BATCH = 500
 PLAIN = (
     "number",
+    "process",
     "channel",
     "contact_phone",
     "subject",

@@ -13,6 +13,7 @@ from opdesk.models.closure import CONFIRMATION_KINDS
 from opdesk.models.directory import CLIENT_CATEGORIES
 from opdesk.models.work import COMMENT_KINDS
 from opdesk.regulations.pack import Pack
+from opdesk.regulations.processes import Process
 from opdesk.regulations.snapshot import (
     ClientSnap,
     ClosureSnap,
@@ -20,7 +21,6 @@ from opdesk.regulations.snapshot import (
     SparePartSnap,
     StatusEvent,
 )
-from opdesk.regulations.statuses import find_status
 
 
 class Bad(Exception):
@@ -86,23 +86,39 @@ def _int_or_none(name: str, value: Any) -> int | None:
     return value
 
 
-def _status(pack: Pack, value: Any) -> Any:
+def _process(pack: Pack, value: Any, channel: Any) -> Process:
+    """The ticket's process: named in the file, else its channel's (a file from another help
+    desk knows no processes); neither is a problem of the line."""
+    if value not in (None, ""):
+        return pack.process(str(value))
+    return pack.process_for(str(channel or ""))
+
+
+def _status(pack: Pack, flow: Process, value: Any) -> Any:
     if value is None or value == "":
         raise Bad("status", "поле обязательно", "the field is required")
-    return find_status(pack.statuses, str(value))
+    return flow.find_status(pack.statuses, str(value))
 
 
-def _stage(pack: Pack, status: Any, value: Any) -> str:
-    if status.stage != "*":
-        if value not in (None, "", status.stage):
+def _stage(pack: Pack, flow: Process, status: Any, value: Any) -> str:
+    if status.stage != "*" or not flow.levels:
+        expected = flow.stage_of(status, pack.stages)
+        if value not in (None, "", expected):
+            shown = f"«{expected}»" if expected else "пустую (в процессе нет уровней)"
             raise Bad(
                 "stage",
-                f"статус «{status.name}» означает стадию «{status.stage}»",
-                f"status {status.id!r} means stage {status.stage!r}",
+                f"статус «{flow.status_name(status)}» в процессе «{flow.id}» означает стадию "
+                f"{shown}",
+                f"status {status.id!r} of process {flow.id!r} means stage {expected!r}",
             )
-        return str(status.stage)
+        return expected
     if value in (None, ""):
-        return "processing"
+        levels = ", ".join(pack.stages.order)
+        raise Bad(
+            "stage",
+            f"укажите уровень поддержки (процесс «{flow.id}» ведёт тикеты по уровням: {levels})",
+            f"give the support level (process {flow.id!r} has levels: {levels})",
+        )
     if value not in pack.stages.order:
         listed = ", ".join(pack.stages.order)
         raise Bad(
@@ -113,9 +129,11 @@ def _stage(pack: Pack, status: Any, value: Any) -> str:
     return str(value)
 
 
-def _category(pack: Pack, value: Any) -> str:
+def _category(pack: Pack, flow: Process, value: Any) -> str:
     if value is None or value == "":
-        raise Bad("category", "поле обязательно", "the field is required")
+        if not flow.sla_plans:
+            return ""
+        raise Bad("category", "поле обязательно (B-05)", "the field is required (B-05)")
     pack.sla.plan_for(str(value))  # EngineError names B-05 and the valid categories
     return str(value)
 
@@ -233,17 +251,20 @@ def _confirmations(value: Any) -> tuple[ConfirmationSnap, ...]:
     return tuple(out)
 
 
-def _history(pack: Pack, value: Any) -> tuple[StatusEvent, ...]:
+def _history(pack: Pack, flow: Process, value: Any) -> tuple[StatusEvent, ...]:
     out: list[StatusEvent] = []
     for i, h in enumerate(_list("history", value)):
         where = f"history[{i}]"
         at = moment(f"{where}.at", h.get("at"), True)
         assert at is not None
         try:
-            status = find_status(pack.statuses, str(h.get("status", "")))
+            status = flow.find_status(pack.statuses, str(h.get("status", "")))
         except EngineError as exc:
             raise Bad(f"{where}.status", exc.message_ru, exc.message_en) from None
-        stage = _stage(pack, status, h.get("stage"))
+        try:
+            stage = _stage(pack, flow, status, h.get("stage"))
+        except Bad as exc:
+            raise Bad(f"{where}.stage", exc.ru, exc.en) from None
         if out and at < out[-1].at:
             raise Bad(
                 f"{where}.at",

@@ -30,6 +30,7 @@ CSV_FIELDS = (
     "number",
     "created_at",
     "updated_at",
+    "process",
     "channel",
     *CLIENT_FIELDS,
     "contact_phone",

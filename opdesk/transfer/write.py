@@ -36,7 +36,7 @@ from opdesk.transfer.check import BOOL_FIELDS, TEXT_FIELDS, Checked
 
 IMPORT_ACTOR = "import"
 BASE_FIELDS = (
-    "number", "created_at", "category", "priority", "status", "stage",
+    "number", "process", "created_at", "category", "priority", "status", "stage",
     "resolution_limit_minutes", "arm_processed_at", "closed_at",
 )  # fmt: skip
 
@@ -78,7 +78,7 @@ def write_all(session: Session, pack: Pack, items: list[Checked], now: dt.dateti
             client_name=key[0],
             client_category=key[1],
             priority_rank=pack.sla.priorities.index(f["priority"]),
-            is_open=not pack.statuses[f["status"]].terminal,
+            is_open=not pack.process(f["process"]).is_terminal(f["status"]),
             owner_id=_person(session, people, f["owner"]) if f["owner"] else None,
             department_id=_dept(session, pack, depts, f["department"]),
             updated_at=f["updated_at"] or f["created_at"],

@@ -110,13 +110,27 @@ class MainWindow(QMainWindow):
         return tree
 
     def _statuses_view(self) -> QTreeWidget:
-        tree = self._tree(["Статус", "Стадия", "Часы SLA", "Правила"])
+        """The processes (one per document), each with its statuses under the document's
+        own names, what their SLA clock does and which end the ticket."""
+        tree = self._tree(["Процесс / статус", "Стадия", "Часы SLA", "Правила"])
         tree.setObjectName("statusesTree")
+        tree.setRootIsDecorated(True)
         clock = {"runs": "идут", "paused": "пауза", "stopped": "остановлены"}
-        for st in self.pack.statuses.values():
-            stage = "текущий уровень" if st.stage == "*" else self.pack.stages.name(st.stage)
-            rules = ", ".join(r.id for r in st.rules)
-            tree.addTopLevelItem(QTreeWidgetItem([st.name, stage, clock[st.clock], rules]))
+        for process in self.pack.processes.values():
+            top = QTreeWidgetItem([process.name, process.source.title, "", process.rule.id])
+            for sid in process.statuses:
+                st = self.pack.statuses[sid]
+                stage = "текущий уровень" if st.stage == "*" else self.pack.stages.name(st.stage)
+                if not process.levels and st.stage in (*self.pack.stages.order, "*"):
+                    stage = "—"
+                ends = " (окончательный)" if process.is_terminal(sid) else ""
+                rules = ", ".join(r.id for r in st.rules)
+                item = QTreeWidgetItem(
+                    [process.status_name(st) + ends, stage, clock[st.clock], rules]
+                )
+                top.addChild(item)
+            tree.addTopLevelItem(top)
+        tree.expandAll()
         for col in range(4):
             tree.resizeColumnToContents(col)
         return tree

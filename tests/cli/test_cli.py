@@ -93,7 +93,51 @@ def test_explain_unknown_status_in_ticket_exit_2(tmp_path: Path) -> None:
     path = write_ticket(tmp_path, ready_to_close(status="лимб"))
     result = opdesk("explain", "transition", path, "close")
     assert result.returncode == 2
-    assert "Неизвестный статус «лимб»" in result.stderr
+    assert "нет статуса «лимб»" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_b03_explain_transition_with_process_and_document_status_names(tmp_path: Path) -> None:
+    """--process sets the ticket's process; «Решен» is 004's own name of the status."""
+    resolved = {
+        "number": "СЗ-7", "status": "Решен", "stage": "resolved",
+        "history": [
+            {"at": "2026-11-18T09:00:00+03:00", "status": "Новая", "stage": "classification"},
+            {"at": "2026-11-18T15:00:00+03:00", "status": "Решен", "stage": "resolved"},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "csn.json"
+    path.write_text(json.dumps(resolved, ensure_ascii=False), encoding="utf-8")
+    args = ("explain", "transition", str(path), "auto_close", "--role", "system", "--json")
+    early = opdesk(*args, "--process", "csn", "--at", "2026-11-20T14:59")
+    assert early.returncode == 0, early.stderr
+    assert json.loads(early.stdout)[0]["reasons"][0]["rule"] == "B-03"
+    due = opdesk(*args, "--process", "csn", "--at", "2026-11-20T15:00")
+    assert json.loads(due.stdout)[0]["allowed"] is True
+    portal = opdesk(*args, "--process", "portal", "--at", "2026-11-20T15:00")
+    assert portal.returncode == 2 and "нет статуса «Решен»" in portal.stderr
+    none = opdesk(*args[:-1], "--at", "2026-11-20T15:00")
+    assert none.returncode == 2 and "не указан процесс" in none.stderr
+
+
+def test_b05_explain_sla_accepts_status_names_in_the_history(tmp_path: Path) -> None:
+    ticket = {
+        "number": "СЗ-8", "process": "csn", "category": "Проблемы с хостингом",
+        "priority": "Обычный", "status": "В работе", "stage": "processing",
+        "created_at": "2026-11-16T10:00:00+03:00",
+        "history": [
+            {"at": "2026-11-16T10:00:00+03:00", "status": "Новая", "stage": "classification"},
+            {"at": "2026-11-16T10:20:00+03:00", "status": "В работе", "stage": "processing"},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "sla.json"
+    path.write_text(json.dumps(ticket, ensure_ascii=False), encoding="utf-8")
+    result = opdesk("explain", "sla", str(path), "--at", "2026-11-16T11:00", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["plan"] == "Стандартная техподдержка"
+    assert [s["state"] for s in data["stages"]][:2] == ["met", "running"]
+    portal = opdesk("explain", "sla", str(path), "--process", "portal", "--at", "2026-11-16T11:00")
+    assert portal.returncode == 2 and "планы SLA (B-05) не применяются" in portal.stderr
 
 
 def test_explain_bad_ticket_json_exit_2(tmp_path: Path) -> None:
@@ -145,3 +189,11 @@ def test_explain_classify_contact_plan(tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert len(data["requests"]) == 2
     assert data["requests"][1]["type"] == "Заявка" and data["requests"][1]["link_to"] == 0
+
+
+def test_u08_explain_template_keeps_to_the_templates_of_the_process() -> None:
+    args = ("explain", "template", "interim_reply", "--department", "tech",
+            "--at", "2026-11-20T18:30")  # fmt: skip
+    assert opdesk(*args, "--process", "helpdesk").returncode == 0
+    portal = opdesk(*args, "--process", "portal")
+    assert portal.returncode == 2 and "не применяется в процессе" in portal.stderr

@@ -27,12 +27,33 @@ def test_default_pack_defines_every_rule_with_source() -> None:
         assert rule.source.file.startswith(("000_", "001_", "002_", "003_", "004_"))
 
 
-def test_disagreements_are_parameters() -> None:
-    text = DEFAULT_PACK.read_text(encoding="utf-8")
+def test_one_process_per_document_with_its_own_numbers() -> None:
+    """No desk-wide compromise: each process carries its own document's auto-close and
+    reopen rules (B-03 2 days, P-07 3 days, S-09 5 minutes, P-08 never, 000 no auto-close)."""
     pack = load_default_pack()
-    assert pack.parameters.auto_close_working_days == 3
-    assert "B-03 (004, CSN): 2 working days" in text and "P-07 (003, portal): 3" in text
-    assert pack.parameters.closed_reopen_window_minutes == 5
+    sources = {p.id: p.source.key for p in pack.processes.values()}
+    assert sources == {
+        "call_request": "S", "helpdesk": "U", "portal": "P", "csn": "B", "outage": "C",
+    }  # fmt: skip
+    csn, portal = pack.processes["csn"], pack.processes["portal"]
+    assert [(a.status, a.working_days, a.rule.id) for a in csn.auto_close] == [
+        ("resolved", 2, "B-03")
+    ]
+    assert [(a.status, a.working_days, a.rule.id) for a in portal.auto_close] == [
+        ("awaiting_confirmation", 3, "P-07")
+    ]
+    assert portal.reopen.never and portal.reopen.rule.id == "P-08"
+    call = pack.processes["call_request"]
+    assert call.reopen.window_minutes == 5 and call.edit_after_close.minutes == 5
+    assert csn.reopen.window_minutes is None and set(csn.reopen.sources) == {"resolved", "closed"}
+    outage = pack.processes["outage"]
+    assert not outage.auto_close and outage.no_auto_close is not None
+    assert [p.id for p in pack.processes.values() if p.sla_plans] == ["csn"]
+    assert pack.process_for("phone").id == "call_request"
+    assert pack.process_for("portal").id == "portal"
+    assert pack.process_for("anything", "outage").id == "outage"
+    text = DEFAULT_PACK.read_text(encoding="utf-8")
+    assert "[parameters]" not in text and "borrowed from 004" in text
 
 
 def mutate(tmp_path: Path, old: str, new: str) -> Path:
@@ -77,10 +98,62 @@ def test_bad_condition_field_names_the_segment(tmp_path: Path) -> None:
 
 
 def test_unknown_status_in_transition(tmp_path: Path) -> None:
-    path = mutate(tmp_path, 'from = ["new", "reopened"]', 'from = ["nwe", "reopened"]')
+    path = mutate(
+        tmp_path, 'from = ["new"]\nto = "in_progress"', 'from = ["nwe"]\nto = "in_progress"'
+    )
     err = load_error(path)
     assert err.key == "transitions[0].from[0]"
     assert "nwe" in err.problem_ru
+
+
+def test_process_naming_an_unknown_status(tmp_path: Path) -> None:
+    path = mutate(
+        tmp_path, 'statuses = ["in_progress", "closed"]', 'statuses = ["in_progress", "clsoed"]'
+    )
+    err = load_error(path)
+    assert err.key == "processes.call_request.statuses[1]"
+    assert "clsoed" in err.problem_ru
+
+
+def test_transition_leaving_its_process(tmp_path: Path) -> None:
+    """A call's request has no «Отменено»: a transition into it leaves the process."""
+    path = mutate(
+        tmp_path,
+        'processes = ["call_request"]\nfrom = ["in_progress"]\nto = "closed"',
+        'processes = ["call_request"]\nfrom = ["in_progress"]\nto = "cancelled"',
+    )
+    err = load_error(path)
+    assert err.key == "transitions[1].to"
+    assert "call_request" in err.problem_ru and "leaves" in err.problem_en
+
+
+def test_two_auto_close_rules_for_one_status(tmp_path: Path) -> None:
+    rule = '[[processes.csn.auto_close]]\nstatus = "resolved"\nworking_days = 2'
+    path = mutate(tmp_path, rule, f'{rule}\nrule = "B-03"\n\n{rule}')
+    err = load_error(path)
+    assert err.key == "processes.csn.auto_close[1].status"
+    assert "второе правило автозакрытия" in err.problem_ru
+
+
+def test_leftover_terminal_flag_on_a_status_points_to_processes(tmp_path: Path) -> None:
+    path = mutate(tmp_path, 'rules = ["P-06", "B-02"]', 'rules = ["P-06", "B-02"]\nterminal = true')
+    err = load_error(path)
+    assert err.key == "statuses.cancelled.terminal"
+    assert "[processes.<id>]" in err.problem_ru
+
+
+def test_a_channel_belongs_to_one_process(tmp_path: Path) -> None:
+    path = mutate(tmp_path, 'channels = ["portal"]', 'channels = ["portal", "phone"]')
+    err = load_error(path)
+    assert err.key == "processes.portal.channels[1]"
+    assert "call_request" in err.problem_ru
+
+
+def test_never_reopen_with_a_reopen_action_is_refused(tmp_path: Path) -> None:
+    path = mutate(tmp_path, 'reopen = { from = ["resolved", "closed"], rule = "B-02" }',
+                  'reopen = { never = true, rule = "B-02" }')  # fmt: skip
+    err = load_error(path)
+    assert err.key == "processes.csn.reopen.never"
 
 
 def test_misspelt_key_is_refused(tmp_path: Path) -> None:

@@ -33,9 +33,10 @@ RESOLVED = msk(2026, 11, 18, 15, 0)
 
 
 def ready_to_close(**changes: Any) -> TicketSnapshot:
-    """A resolved ticket meeting every item of the standard closing scheme."""
+    """A resolved outage ticket (000) meeting every item of the standard closing scheme."""
     base = TicketSnapshot(
         number="СЗ-1001",
+        process="outage",
         created_at=CREATED,
         status="resolved",
         stage="resolved",
@@ -59,8 +60,8 @@ def ready_to_close(**changes: Any) -> TicketSnapshot:
             responsible_actions_checked=True,
         ),
         history=(
-            StatusEvent(CREATED, "new", "classification"),
-            StatusEvent(msk(2026, 11, 16, 10, 20), "in_progress", "processing"),
+            StatusEvent(CREATED, "new", ""),
+            StatusEvent(msk(2026, 11, 16, 10, 20), "in_progress", ""),
             StatusEvent(RESOLVED, "resolved", "resolved", "sidorov", "ТО"),
         ),
     )

@@ -18,6 +18,7 @@ OTHER = uuid.UUID(int=2)
 DEP = uuid.UUID(int=10)
 STATUSES = ("new", "in_progress", "waiting_client", "closed")
 CATEGORIES = ("Проблемы с хостингом", "Вопросы к руководству")
+PROCESSES = ("csn", "portal", "helpdesk")
 PRIORITIES = (("Обычный", 0), ("Срочный", 1), ("Критичный", 2))
 CLIENT_CATS = ("VIP", "Важный", "обычный")
 N = 300
@@ -29,7 +30,8 @@ def ticket(i: int) -> dict[str, object]:
     prio, rank = PRIORITIES[i % 3]
     due = NOW + dt.timedelta(hours=(i % 7) - 3) if status != "closed" else None
     return dict(
-        id=i, number=f"T-{i:05d}", created_at=NOW - dt.timedelta(hours=i // 2),
+        id=i, number=f"T-{i:05d}", process=PROCESSES[i % 3],
+        created_at=NOW - dt.timedelta(hours=i // 2),
         updated_at=NOW - dt.timedelta(minutes=i), client_name=f"Клиент {i % 10}",
         client_category=CLIENT_CATS[i % 3], contact_phone=f"+7 916 000-{i:04d}"[:16],
         subject=f"Тема {i}", category=CATEGORIES[i % 2], priority=prio, priority_rank=rank,

@@ -43,6 +43,8 @@ def by_created(keep: Callable[[dict[str, object]], bool]) -> list[int]:
     [
         (Q.TicketQuery(), lambda r: True),
         (Q.TicketQuery(open_only=True), lambda r: r["is_open"]),
+        (Q.TicketQuery(processes=("portal",), open_only=True),
+         lambda r: r["process"] == "portal" and r["is_open"]),
         (Q.TicketQuery(statuses=("new", "closed")), lambda r: r["status"] in ("new", "closed")),
         (Q.TicketQuery(stages=("processing",)), lambda r: r["stage"] == "processing"),
         (Q.TicketQuery(priorities=("Критичный",)), lambda r: r["priority"] == "Критичный"),
@@ -122,7 +124,8 @@ def test_every_sort_is_stable_and_index_backed(db: Database, column: str, desc: 
      Q.TicketQuery(open_only=True, client_categories=("VIP",), sla=("breached",),
                    sort="sla_due_at", descending=False),
      Q.TicketQuery(open_only=True, sla=("paused",), sort="sla_due_at", descending=False),
-     Q.TicketQuery(department=DEP, open_only=True)],
+     Q.TicketQuery(department=DEP, open_only=True),
+     Q.TicketQuery(processes=("portal",), open_only=True)],
 )  # fmt: skip
 def test_saved_filters_do_not_sort_in_a_temp_btree(db: Database, query: Q.TicketQuery) -> None:
     with db.engine.connect() as c:
@@ -159,7 +162,8 @@ def test_counts_per_saved_filter(db: Database) -> None:
     [({"statuses": ("nope",)}, "statuses"), ({"categories": ("Нет такой",)}, "categories"),
      ({"priorities": ("Высокий",)}, "priorities"), ({"stages": ("x",)}, "stages"),
      ({"sort": "subject"}, "sort"), ({"sla": ("late",)}, "sla"),
-     ({"client_categories": ("ВИП",)}, "client_categories"), ({"owner": "bob"}, "owner")],
+     ({"client_categories": ("ВИП",)}, "client_categories"), ({"owner": "bob"}, "owner"),
+     ({"processes": ("jira",)}, "processes")],
 )  # fmt: skip
 def test_invalid_values_are_refused_by_field(db: Database, kwargs: dict[str, object],
                                              field: str) -> None:  # fmt: skip

@@ -88,6 +88,7 @@ def test_export_with_a_query(demo: Path, tmp_path: Path) -> None:
 def ticket(number: str, **changes: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "number": number,
+        "process": "csn",
         "created_at": "2026-11-16T10:00:00+00:00",
         "category": "Проблемы с хостингом",
         "priority": "Срочный",
@@ -138,7 +139,7 @@ def test_every_bad_row_is_reported_by_line_and_field(tmp_path: Path) -> None:
         ticket("C-2", priority="Космический"),
         ticket("C-3", status="resolved", stage="resolved", closure=closure),
         ticket("DUP-1"),
-        ticket("C-5", status="closed", stage="closed"),
+        ticket("C-5", process="outage", status="closed", stage="closed"),
         ticket("OK-1"),
     ]
     file = tmp_path / "bad.jsonl"
@@ -160,6 +161,32 @@ def test_every_bad_row_is_reported_by_line_and_field(tmp_path: Path) -> None:
     text = "\n".join(str(p) for p in caught.value.problems)
     assert "строка 2: category" in text and "line 2: category" in text
     assert counts(db) == before
+
+
+def test_the_process_comes_from_the_file_or_the_channel_and_judges_the_status(
+    tmp_path: Path,
+) -> None:
+    """A file from another help desk knows no processes: the channel's process is taken; a
+    status the process does not have, or a level in a process without levels, is refused."""
+    db = tmp_path / "desk.sqlite3"
+    file = tmp_path / "rows.jsonl"
+    rows = [
+        ticket("P-1", process=None, channel="portal", status="Ожидает подтверждения", stage=""),
+        ticket("P-2", process=None, channel="pigeon"),
+        ticket("P-3", process="call_request", status="Анализ", stage=""),
+        ticket("P-4", process="helpdesk", status="В ожидании", stage="processing"),
+    ]
+    write_jsonl(file, rows)
+    with pytest.raises(ImportRefused) as caught:
+        do_import(db, file, "jsonl")
+    found = {(p.line, p.field) for p in caught.value.problems}
+    assert found == {(2, "process"), (3, "status"), (4, "stage")}
+    write_jsonl(file, rows[:1])
+    assert do_import(db, file, "jsonl") == 1
+    conn = sqlite3.connect(db)
+    got = conn.execute("SELECT process, status, stage, is_open FROM tickets").fetchone()
+    conn.close()
+    assert got == ("portal", "awaiting_confirmation", "resolved", 1)
 
 
 def test_cli_import_exit_code_and_messages(

@@ -23,10 +23,12 @@ def test_main_window_shows_pack_statuses_rules_and_changes(qtbot: QtBot) -> None
     assert header is not None and pack.name in header.text()
     statuses = window.findChild(QTreeWidget, "statusesTree")
     assert statuses is not None
-    names = [statuses.topLevelItem(i).text(0) for i in range(statuses.topLevelItemCount())]
-    assert "Ожидает ответа клиента" in names
-    paused_row = names.index("Ожидает ответа клиента")
-    assert statuses.topLevelItem(paused_row).text(2) == "пауза"
+    processes = [statuses.topLevelItem(i) for i in range(statuses.topLevelItemCount())]
+    assert [p.text(0) for p in processes] == [p.name for p in pack.processes.values()]
+    portal = processes[list(pack.processes).index("portal")]
+    rows = {portal.child(i).text(0): portal.child(i) for i in range(portal.childCount())}
+    assert rows["Ожидает ответа клиента"].text(2) == "пауза"  # P-02
+    assert "Closed (окончательный)" in rows
     rules = window.findChild(QTreeWidget, "rulesTree")
     assert rules is not None and rules.topLevelItemCount() == len(pack.rules)
     changes = window.findChild(QTreeWidget, "changelogTree")
