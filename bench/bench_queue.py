@@ -90,6 +90,7 @@ def filters(conn: Any) -> dict[str, Q.TicketQuery]:
         "at_risk": Q.TicketQuery(open_only=True, sla=("at_risk",), **due),  # type: ignore[arg-type]
         "paused": Q.TicketQuery(open_only=True, sla=("paused",), **due),  # type: ignore[arg-type]
         "department_open": Q.TicketQuery(department=uuid.UUID(hex=dep), open_only=True),
+        "process_portal_open": Q.TicketQuery(processes=("portal",), open_only=True),
         "stage_processing": Q.TicketQuery(stages=("processing",), open_only=True),
         "text_client": Q.TicketQuery(text=str(name).split()[0].upper()),
         "text_phone": Q.TicketQuery(text=str(phone)[-9:]),
