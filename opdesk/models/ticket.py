@@ -96,4 +96,7 @@ class Ticket(Base):
         Index("ix_tickets_paused_due", "sla_paused", "sla_due_at", "id"),
         # 0003: the queue's process filter
         Index("ix_tickets_process_open", "process", "is_open", "created_at", "id"),
+        # 0004: «Закрыты сегодня»; the client's other tickets in the detail view (U-02)
+        Index("ix_tickets_closed", "closed_at", "id"),
+        Index("ix_tickets_client", "client_id", "created_at", "id"),
     )

@@ -33,6 +33,10 @@ class Condition:
     def holds(self, ctx: Mapping[str, Any], lists: Mapping[str, tuple[str, ...]]) -> bool:
         raise NotImplementedError
 
+    def fields(self) -> frozenset[str]:
+        """Every field path the condition reads (to know which need the operator's input)."""
+        return frozenset()
+
 
 @dataclass(frozen=True)
 class Always(Condition):
@@ -47,6 +51,9 @@ class AnyOf(Condition):
     def holds(self, ctx: Mapping[str, Any], lists: Mapping[str, tuple[str, ...]]) -> bool:
         return any(p.holds(ctx, lists) for p in self.parts)
 
+    def fields(self) -> frozenset[str]:
+        return frozenset().union(*(p.fields() for p in self.parts))
+
 
 @dataclass(frozen=True)
 class AllOf(Condition):
@@ -55,6 +62,9 @@ class AllOf(Condition):
     def holds(self, ctx: Mapping[str, Any], lists: Mapping[str, tuple[str, ...]]) -> bool:
         return all(p.holds(ctx, lists) for p in self.parts)
 
+    def fields(self) -> frozenset[str]:
+        return frozenset().union(*(p.fields() for p in self.parts))
+
 
 @dataclass(frozen=True)
 class Not(Condition):
@@ -62,6 +72,9 @@ class Not(Condition):
 
     def holds(self, ctx: Mapping[str, Any], lists: Mapping[str, tuple[str, ...]]) -> bool:
         return not self.part.holds(ctx, lists)
+
+    def fields(self) -> frozenset[str]:
+        return self.part.fields()
 
 
 @dataclass(frozen=True)
@@ -72,6 +85,10 @@ class FieldTest(Condition):
     path: str
     op: str
     value: Any
+
+    def fields(self) -> frozenset[str]:
+        other = {str(self.value)} if self.op == "eq_field" else set()
+        return frozenset({self.path, *other})
 
     def holds(self, ctx: Mapping[str, Any], lists: Mapping[str, tuple[str, ...]]) -> bool:
         got = resolve(ctx, self.path)

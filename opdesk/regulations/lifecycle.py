@@ -66,8 +66,13 @@ def check_transition(
     actor: Actor,
     now: dt.datetime,
     args: Mapping[str, Any] | None = None,
+    *,
+    pending_input: bool = False,
 ) -> TransitionVerdict:
-    """Judge one action. Every failing guard is reported (the first per rule ID)."""
+    """Judge one action. Every failing guard is reported (the first per rule ID).
+
+    With `pending_input`, guards on the operator's input (`args.*`: an escalation reason, the
+    history reviewed) are left out: "may this be offered, once the operator has answered?"."""
     args = dict(args or {})
     process = process_of(pack, ticket)
     status = process.find_status(pack.statuses, ticket.status)
@@ -84,6 +89,8 @@ def check_transition(
     ctx = {"ticket": ticket, "actor": actor, "args": args}
     for guard in transition.guards:
         if guard.rule.id in cited and guard.require is not None:
+            continue
+        if pending_input and guard.require is not None and _reads_args(guard):
             continue
         failed = _run_guard(pack, guard, ticket, ctx, now)
         if failed:
@@ -104,6 +111,25 @@ def available_actions(
     """Every action of the ticket's process with its verdict (for buttons and `explain`)."""
     actions = dict.fromkeys(t.action for t in process_of(pack, ticket).transitions)
     return [check_transition(pack, ticket, a, actor, now) for a in actions]
+
+
+def input_needed(process: Process, action: str) -> tuple[str, ...]:
+    """The operator's input (`args` fields) the action's guards read, e.g. ("comment",
+    "reason") for the portal's Escalate (P-04)."""
+    names = {
+        f.split(".", 1)[1]
+        for t in process.transitions
+        if t.action == action
+        for g in t.guards
+        if g.require is not None
+        for f in g.require.fields()
+        if f.startswith("args.")
+    }
+    return tuple(sorted(names))
+
+
+def _reads_args(guard: Guard) -> bool:
+    return guard.require is not None and any(f.startswith("args.") for f in guard.require.fields())
 
 
 def _source_matches(t: Transition, status: Status, stage: str) -> bool:

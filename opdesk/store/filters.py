@@ -118,6 +118,8 @@ class TicketQuery:
     sla: tuple[str, ...] = ()
     created_from: dt.datetime | None = None  # inclusive
     created_to: dt.datetime | None = None  # exclusive
+    closed_from: dt.datetime | None = None  # closed at or after (e.g. «Закрыты сегодня»)
+    outgoing_overdue: bool = False  # U-09: an outgoing request unanswered past its reminder
     text: str = ""
     open_only: bool = False
     sort: str = "created_at"
@@ -137,11 +139,12 @@ class TicketQuery:
         put(self, "department", _uuid("department", self.department))
         put(self, "created_from", _moment("created_from", self.created_from))
         put(self, "created_to", _moment("created_to", self.created_to))
+        put(self, "closed_from", _moment("closed_from", self.closed_from))
         if self.created_from and self.created_to and self.created_from > self.created_to:
             raise QueryError("created_to", self.created_to)
         if not isinstance(self.text, str):
             raise QueryError("text", self.text)
-        for flag in ("open_only", "descending"):
+        for flag in ("open_only", "descending", "outgoing_overdue"):
             if not isinstance(getattr(self, flag), bool):
                 raise QueryError(flag, getattr(self, flag))
         _only("sort", (self.sort,) if isinstance(self.sort, str) else (repr(self.sort),), SORTABLE)

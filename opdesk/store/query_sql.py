@@ -26,7 +26,7 @@ from sqlalchemy import (
     table,
 )
 
-from opdesk.models import Ticket
+from opdesk.models import OutgoingRequest, Ticket
 from opdesk.store.filters import TicketQuery
 from opdesk.store.search import match_expression
 
@@ -93,6 +93,14 @@ def _conditions(q: TicketQuery, walk: bool = False) -> list[ColumnElement[bool]]
         where.append(t.created_at >= bindparam("created_from", q.created_from, type_=MOMENT))
     if q.created_to is not None:
         where.append(t.created_at < bindparam("created_to", q.created_to, type_=MOMENT))
+    if q.closed_from is not None:
+        where.append(t.closed_at >= bindparam("closed_from", q.closed_from, type_=MOMENT))
+    if q.outgoing_overdue:
+        # the few unanswered, overdue requests first (ix_outgoing_reminder), then their tickets
+        overdue = select(OutgoingRequest.ticket_id).where(
+            OutgoingRequest.answered_at.is_(None), OutgoingRequest.reminder_at <= now
+        )
+        where.append(t.uuid.in_(overdue))
     if q.text.strip():
         expr = match_expression(q.text)
         if expr is None:

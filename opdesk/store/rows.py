@@ -32,6 +32,7 @@ class TicketRow(NamedTuple):
     client_category: str
     contact_phone: str
     subject: str
+    theme: str
     category: str
     priority: str
     priority_rank: int
@@ -51,7 +52,8 @@ class TicketRow(NamedTuple):
 _T = Ticket
 _COLUMNS = (
     _T.id, _T.number, _T.process, _T.created_at, _T.updated_at, _T.client_name,
-    _T.client_category, _T.contact_phone, _T.subject, _T.category, _T.priority,
+    _T.client_category, _T.contact_phone, _T.subject, _T.theme, _T.category,
+    _T.priority,
     _T.priority_rank, _T.status, _T.stage, _T.is_open, _T.owner_id, Person.name,
     _T.department_id, Department.name,
     _T.sla_due_at, _T.sla_risk_at, _T.sla_paused, _T.sla_breached,

@@ -1,162 +1,465 @@
-"""A first main window: the regulation pack at a glance (statuses, rules, change log).
+"""The operator's workstation: filter panel, queue and detail view in splitters (the
+arrangement of Thunderbird's three panes), with the actions in a menu and a toolbar.
 
-The queue, filter panel and detail view of step 3 replace this; until then the window proves
-the pack loads and shows what the desk's regulation says, in Russian.
+The window composes the parts and wires them; each part lives in its own module. Every
+database read goes to the reader thread and every command to the writer thread; answers come
+back as plain values, so the window never waits and never touches a row object.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
+from array import array
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFormLayout,
+    QAbstractItemView,
+    QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QTabWidget,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
+    QSplitter,
+    QTableView,
 )
 
+from opdesk import paths, settings
 from opdesk.clock import Clock
 from opdesk.regulations.pack import Pack
-from opdesk.ui.database_job import DEMO_TICKETS, DatabaseSummary, open_and_summarise
+from opdesk.regulations.snapshot import Actor
+from opdesk.services import Desk
+from opdesk.services.views import TicketView, ticket_view
+from opdesk.store import query as queries
+from opdesk.store import saved_filters
+from opdesk.store.filters import TicketQuery
+from opdesk.store.reading import PersonInfo, people
+from opdesk.ui.actions import SHORTCUTS, TicketActions
+from opdesk.ui.database_job import DEMO_TICKETS, Opened, open_desk_database
+from opdesk.ui.db_worker import DbThread
+from opdesk.ui.detail_view import DetailView
+from opdesk.ui.filter_panel import FilterPanel
 from opdesk.ui.jobs import JobRunner
+from opdesk.ui.panels import ROLES, PersonDialog, RefusalPanel, ShortcutsDialog
+from opdesk.ui.queue_model import QueueModel
+
+log = logging.getLogger(__name__)
+ROW_HEIGHT = 22
 
 
 class MainWindow(QMainWindow):
-    database_opened = Signal(object)  # DatabaseSummary
+    database_opened = Signal(object)  # Opened
     database_failed = Signal(str)
+    queueLoaded = Signal(int)  # tickets in the queue
+    viewShown = Signal(object)  # TicketView | None
+    countsShown = Signal(object)  # dict[str, int]
 
-    def __init__(self, pack: Pack) -> None:
+    def __init__(self, pack: Pack, clock: Clock, prefs: settings.Settings | None = None) -> None:
         super().__init__()
-        self.pack = pack
-        self.setWindowTitle(f"OpDesk — {pack.name}")
-        self.resize(1100, 700)
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        header = QLabel(f"<b>{pack.name}</b> · версия {pack.version} · правил: {len(pack.rules)}")
-        header.setObjectName("packHeader")
-        layout.addWidget(header)
-        self.tabs = QTabWidget(central)
-        self.tabs.addTab(self._database_view(), "База данных")
-        self.tabs.addTab(self._statuses_view(), "Статусы")
-        self.tabs.addTab(self._rules_view(), "Правила")
-        self.tabs.addTab(self._changelog_view(), "Изменения регламента")
-        layout.addWidget(self.tabs)
-        self.setCentralWidget(central)
-        quit_action = QAction("Выход", self)
+        self.pack, self.clock = pack, clock
+        self.prefs = prefs or settings.Settings()
+        self.desk: Desk | None = None
+        self.reader: DbThread | None = None
+        self.writer: DbThread | None = None
+        self.person: PersonInfo | None = None
+        self.current: TicketView | None = None
+        self.person_dialog: PersonDialog | None = None
+        self.query = TicketQuery(open_only=True)
+        self.setWindowTitle("OpDesk")
+        self.resize(1400, 860)
+        self.filters = FilterPanel(pack, clock.now(), self)
+        self.table = QTableView(self)
+        self.table.setObjectName("queue")
+        self.detail = DetailView(pack, self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.inner = QSplitter(
+            Qt.Orientation.Vertical if self.prefs.detail_below else Qt.Orientation.Horizontal,
+            self,
+        )
+        self.inner.setObjectName("queueSplitter")
+        self.inner.addWidget(self.table)
+        self.inner.addWidget(self.detail)
+        self.splitter.addWidget(self.filters)
+        self.splitter.addWidget(self.inner)
+        self.splitter.setSizes([280, 1120])
+        self.inner.setSizes([700, 420])
+        self.setCentralWidget(self.splitter)
+        self.refusals = RefusalPanel(self)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.refusals)
+        self._status_bar()
+        self.runner = JobRunner(self)
+        self.model: QueueModel | None = None
+        self.actions_: TicketActions | None = None
+        self.filters.queryChanged.connect(self.run_query)
+        self.filters.saveRequested.connect(self._save_filter)
+        self.detail.ticketActivated.connect(self.go_to)
+        QShortcut(QKeySequence("Ctrl+F"), self, self._focus_search)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self.table.setFocus)
+        QShortcut(QKeySequence(Qt.Key.Key_Return), self.table, self.detail.setFocus)
+        self._clock_timer = QTimer(self)
+        self._clock_timer.timeout.connect(self._tick)
+        self._clock_timer.start(30_000)
+
+    # -- chrome ------------------------------------------------------------------------------
+    def _status_bar(self) -> None:
+        bar = self.statusBar()
+        self.who = QLabel("—", self)
+        self.who.setObjectName("personLabel")
+        self.counts_label = QLabel("", self)
+        self.counts_label.setObjectName("queueCount")
+        self.sync_label = QLabel("Синхронизация: локально", self)
+        self.sync_label.setObjectName("syncState")
+        self.clock_label = QLabel("", self)
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(160)
+        self.progress.hide()
+        for w in (self.who, self.counts_label, self.sync_label, self.clock_label, self.progress):
+            bar.addPermanentWidget(w)
+        self._tick()
+
+    def _tick(self) -> None:
+        now = self.clock.now().astimezone(self.pack.calendar.tz)
+        self.clock_label.setText(now.strftime("%d.%m.%Y %H:%M"))
+
+    def _menus(self, actions: TicketActions) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&Файл")
+        quit_action = file_menu.addAction("Выход")
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        self.menuBar().addMenu("&Файл").addAction(quit_action)
-        self.statusBar().showMessage(f"Пакет регламентов: {pack.file.name}")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)  # busy: opening, checking, migrating, generating
-        self.progress.setMaximumWidth(200)
-        self.progress.hide()
-        self.statusBar().addPermanentWidget(self.progress)
-        self.runner = JobRunner(self)
+        ticket = bar.addMenu("&Заявка")
+        ticket.addMenu(actions.status_menu)
+        for name, _keys, _title in SHORTCUTS:
+            if name != "status":
+                ticket.addAction(actions.actions[name])
+        view = bar.addMenu("&Вид")
+        refresh = view.addAction("Обновить")
+        refresh.setShortcut(QKeySequence("F5"))
+        refresh.triggered.connect(lambda: self.run_query(self.query))
+        flip = view.addAction("Карточка снизу / справа")
+        flip.triggered.connect(self._flip_detail)
+        view.addAction(self.refusals.toggleViewAction())
+        help_menu = bar.addMenu("&Справка")
+        help_menu.addAction("Клавиатурные сокращения", self._show_shortcuts)
+        help_menu.addAction("Регламент…", self._show_pack)
+        help_menu.addAction("О программе", self._about)
+        tools = self.addToolBar("Действия")
+        tools.setObjectName("actionsToolbar")
+        tools.addAction(actions.actions["take"])
+        status_button = QAction("Сменить статус ▾", self)
+        status_button.setMenu(actions.status_menu)
+        status_button.triggered.connect(actions.actions["status"].trigger)
+        tools.addAction(status_button)
+        for name in ("comment", "call", "escalate", "outgoing", "answer"):
+            tools.addAction(actions.actions[name])
 
-    # -- database (worker thread) --------------------------------------------------------------
-    def _database_view(self) -> QWidget:
-        box = QWidget()
-        self.db_form = QFormLayout(box)
-        self.db_path = QLabel("—")
-        self.db_path.setObjectName("dbPath")
-        self.db_form.addRow("Файл базы:", self.db_path)
-        self.db_counts: dict[str, QLabel] = {}
-        return box
+    def _flip_detail(self) -> None:
+        vertical = self.inner.orientation() == Qt.Orientation.Horizontal
+        self.inner.setOrientation(
+            Qt.Orientation.Vertical if vertical else Qt.Orientation.Horizontal
+        )
+        self.prefs = dataclasses.replace(self.prefs, detail_below=vertical)
+        settings.save(self.prefs)
 
-    def open_database(self, path: Path, clock: Clock, demo_tickets: int = DEMO_TICKETS) -> None:
+    def _focus_search(self) -> None:
+        self.filters.search.setFocus()
+        self.filters.search.selectAll()
+
+    def _show_shortcuts(self) -> None:
+        rows = [(keys, title) for _n, keys, title in SHORTCUTS] + [
+            ("Ctrl+F", "Поиск"), ("↑ ↓ PgUp PgDn", "Движение по очереди"),
+            ("Enter", "В карточку заявки"), ("Esc", "Назад в очередь"), ("F5", "Обновить"),
+        ]  # fmt: skip
+        ShortcutsDialog(rows, self).exec()
+
+    def _show_pack(self) -> None:
+        from opdesk.ui.pack_view import PackView
+
+        PackView(self.pack, self).exec()
+
+    def _about(self) -> None:
+        from opdesk import __version__
+        from opdesk.logs import log_file
+
+        db = self.desk.db.engine.url.database if self.desk else "—"
+        QMessageBox.about(
+            self,
+            "О программе OpDesk",
+            f"<b>OpDesk</b> {__version__}<br>Регламент: {self.pack.name} ({self.pack.file.name})"
+            f"<br>База: {db}<br>Журнал: {log_file().parent}",
+        )
+
+    # -- database ------------------------------------------------------------------------------
+    def open_database(self, path: Path, demo_tickets: int = DEMO_TICKETS) -> None:
         """Open (and on first start fill with demo data) the local database off the GUI thread."""
         self.progress.show()
         self.statusBar().showMessage("Открываю локальную базу…")
-        job = self.runner.start(lambda _report: open_and_summarise(path, clock, demo_tickets))
-        job.signals.finished.connect(self._database_ready)
-        job.signals.failed.connect(self._database_failed)
+        job = self.runner.start(lambda _r: open_desk_database(path, self.clock, demo_tickets))
+        job.signals.finished.connect(self._opened)
+        job.signals.failed.connect(self._open_failed)
 
-    def _database_ready(self, summary: DatabaseSummary) -> None:
+    def _opened(self, opened: Opened) -> None:
         self.progress.hide()
-        self.db_path.setText(summary.path)
-        for name, value in summary.counts.items():
-            label = self.db_counts.get(name)
-            if label is None:
-                label = QLabel()
-                label.setObjectName(f"count:{name}")
-                self.db_counts[name] = label
-                self.db_form.addRow(f"{name}:", label)
-            label.setText(f"{value:,}".replace(",", " "))
-        note = " (созданы демо-данные)" if summary.generated else ""
-        self.statusBar().showMessage(f"База открыта{note}: {summary.path}")
-        self.database_opened.emit(summary)
+        self.desk = Desk(opened.db, self.pack, self.clock)
+        self.reader = DbThread("reader", self.desk, self)
+        self.writer = DbThread("writer", self.desk, self)
+        self.writer.busy.connect(lambda busy: self.progress.setVisible(busy))
+        self.model = QueueModel(self.pack, self.reader, self.clock.now)
+        self.model.sortRequested.connect(self._sort)
+        self._setup_table()
+        self.actions_ = TicketActions(
+            self, self.pack, self.writer, self.actor, self.selected, lambda: self.current,
+            self.refusals,
+        )  # fmt: skip
+        self.actions_.changed.connect(self.after_commands)
+        self._menus(self.actions_)
+        self._restore_layout()
+        note = " (созданы демо-данные)" if opened.generated else ""
+        self.statusBar().showMessage(f"База открыта{note}: {opened.path}", 8000)
+        self.database_opened.emit(opened)
+        self.reader.submit(lambda desk: _people(desk), self._choose_person, self._query_failed)
 
-    def _database_failed(self, message: str) -> None:
+    def _open_failed(self, message: str) -> None:
         self.progress.hide()
         self.statusBar().showMessage("База не открыта")
         self.database_failed.emit(message)
         if self.isVisible():
             QMessageBox.critical(self, "OpDesk — база данных", message)
 
-    def _tree(self, headers: list[str]) -> QTreeWidget:
-        tree = QTreeWidget()
-        tree.setHeaderLabels(headers)
-        tree.setRootIsDecorated(False)
-        tree.setUniformRowHeights(True)
-        return tree
+    def _setup_table(self) -> None:
+        t = self.table
+        assert self.model is not None
+        t.setModel(self.model)
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        t.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        t.setSortingEnabled(False)
+        t.setWordWrap(False)
+        t.setAlternatingRowColors(True)
+        t.verticalHeader().setVisible(False)
+        t.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        t.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
+        header = t.horizontalHeader()
+        header.setSectionsMovable(True)
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(1, Qt.SortOrder.DescendingOrder)  # newest first, as the query
+        header.sectionClicked.connect(self._header_clicked)
+        for col, width in enumerate((110, 120, 220, 220, 90, 150, 150, 140, 150, 110)):
+            t.setColumnWidth(col, width)
+        t.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._load_view(cur.row()))
 
-    def _statuses_view(self) -> QTreeWidget:
-        """The processes (one per document), each with its statuses under the document's
-        own names, what their SLA clock does and which end the ticket."""
-        tree = self._tree(["Процесс / статус", "Стадия", "Часы SLA", "Правила"])
-        tree.setObjectName("statusesTree")
-        tree.setRootIsDecorated(True)
-        clock = {"runs": "идут", "paused": "пауза", "stopped": "остановлены"}
-        for process in self.pack.processes.values():
-            top = QTreeWidgetItem([process.name, process.source.title, "", process.rule.id])
-            for sid in process.statuses:
-                st = self.pack.statuses[sid]
-                stage = "текущий уровень" if st.stage == "*" else self.pack.stages.name(st.stage)
-                if not process.levels and st.stage in (*self.pack.stages.order, "*"):
-                    stage = "—"
-                ends = " (окончательный)" if process.is_terminal(sid) else ""
-                rules = ", ".join(r.id for r in st.rules)
-                item = QTreeWidgetItem(
-                    [process.status_name(st) + ends, stage, clock[st.clock], rules]
-                )
-                top.addChild(item)
-            tree.addTopLevelItem(top)
-        tree.expandAll()
-        for col in range(4):
-            tree.resizeColumnToContents(col)
-        return tree
+    # -- person ------------------------------------------------------------------------------
+    def _choose_person(self, everyone: list[PersonInfo]) -> None:
+        """The remembered person, or ask once (a window-modal dialog that does not block the
+        event loop); the choice is saved in the settings."""
+        chosen = next((p for p in everyone if p.login == self.prefs.person), None)
+        if chosen is not None or not everyone:
+            self.set_person(chosen)
+            return
+        dialog = PersonDialog(everyone, self)
+        self.person_dialog = dialog
 
-    def _rules_view(self) -> QTreeWidget:
-        tree = self._tree(["ID", "Правило", "Источник"])
-        tree.setObjectName("rulesTree")
-        tree.setWordWrap(True)
-        for rule in self.pack.rules.values():
-            item = QTreeWidgetItem([rule.id, rule.text, rule.source.title])
-            item.setToolTip(1, rule.text)
-            tree.addTopLevelItem(item)
-        tree.setColumnWidth(0, 60)
-        tree.setColumnWidth(1, 700)
-        return tree
+        def picked(_result: int) -> None:
+            person = next((p for p in everyone if p.login == dialog.login()), everyone[0])
+            self.prefs = dataclasses.replace(self.prefs, person=person.login)
+            settings.save(self.prefs)
+            self.set_person(person)
 
-    def _changelog_view(self) -> QTreeWidget:
-        tree = self._tree(["Дата", "Автор", "Правила", "Изменение"])
-        tree.setObjectName("changelogTree")
-        for e in self.pack.changelog:
-            item = QTreeWidgetItem(
-                [e.date.strftime("%d.%m.%Y"), e.author, ", ".join(e.rules), e.change]
+        dialog.finished.connect(picked)
+        dialog.open()
+
+    def set_person(self, person: PersonInfo | None) -> None:
+        self.person = person
+        role = ROLES.get(person.role, person.role) if person else ""
+        who = f"{person.name} ({role})" if person else "—"
+        self.who.setText(who)
+        self.setWindowTitle(f"OpDesk — {who}")
+        self._load_saved()
+        self.run_query(self.filters.query())
+
+    def actor(self) -> Actor:
+        """The person at the desk as the engine knows them: login, role, department name."""
+        p = self.person
+        if p is None:
+            return Actor("", "operator")
+        dep = self.pack.departments.find(p.department) if p.department else None
+        return Actor(p.login, p.role, dep.name if dep else p.department)
+
+    # -- queue ---------------------------------------------------------------------------------
+    def run_query(self, q: TicketQuery) -> None:
+        if self.reader is None:
+            return
+        self.query = q
+        me = self.person.id if self.person else None
+        now = self.clock.now()
+
+        def work(desk: Desk) -> array[int]:
+            with desk.db.engine.connect() as conn:
+                return queries.ids(conn, q, now, me=me, pack=desk.pack)
+
+        self.reader.submit(work, self._ids_arrived, self._query_failed, key="ids")
+        self.refresh_counts()
+
+    def _query_failed(self, message: str) -> None:
+        self.statusBar().showMessage(f"Фильтр не выполнен: {message}", 8000)
+
+    def _ids_arrived(self, ids: array[int]) -> None:
+        assert self.model is not None
+        keep = self.selected_ids()
+        top = self.table.rowAt(0)
+        top_id = self.model.ticket_id(top) if 0 <= top < len(self.model.ids) else None
+        self.model.set_ids(ids)
+        self._reselect(keep, top_id)
+        self.counts_label.setText(f"В очереди: {len(ids):,}".replace(",", "\u202f"))
+        self.queueLoaded.emit(len(ids))
+
+    def _reselect(self, keep: list[int], top_id: int | None) -> None:
+        assert self.model is not None
+        sel = self.table.selectionModel()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        first = True
+        for tid in keep:
+            row = self.model.row_of(tid)
+            if row < 0:
+                continue
+            index = self.model.index(row, 0)
+            if first:
+                sel.setCurrentIndex(index, flags | QItemSelectionModel.SelectionFlag.Clear)
+                first = False
+            else:
+                sel.select(index, flags)
+        if top_id is not None and (row := self.model.row_of(top_id)) >= 0:
+            self.table.scrollTo(
+                self.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop
             )
-            item.setToolTip(3, e.change)
-            item.setTextAlignment(0, Qt.AlignmentFlag.AlignTop)
-            tree.addTopLevelItem(item)
-        for col in range(3):
-            tree.resizeColumnToContents(col)
-        return tree
+        if first:
+            self._load_view(-1)
+
+    def _header_clicked(self, column: int) -> None:
+        assert self.model is not None
+        order = self.table.horizontalHeader().sortIndicatorOrder()
+        self.model.sort(column, order)
+
+    def _sort(self, field: str, descending: bool) -> None:
+        self.run_query(dataclasses.replace(self.query, sort=field, descending=descending))
+
+    def refresh_counts(self) -> None:
+        if self.reader is None:
+            return
+        filters = self.filters.filters()
+        me = self.person.id if self.person else None
+        now = self.clock.now()
+
+        def work(desk: Desk) -> dict[str, int]:
+            with desk.db.engine.connect() as conn:
+                return queries.counts(conn, filters, now, me=me, pack=desk.pack)
+
+        self.reader.submit(work, self._counts_arrived, key="counts")
+
+    def _counts_arrived(self, counts: dict[str, int]) -> None:
+        self.filters.set_counts(counts)
+        self.countsShown.emit(counts)
+
+    def _load_saved(self) -> None:
+        def work(desk: Desk) -> dict[str, TicketQuery]:
+            with desk.db.engine.connect() as conn:
+                return saved_filters.saved(conn)
+
+        if self.reader is not None:
+            self.reader.submit(work, self.filters.set_saved)
+
+    def _save_filter(self, name: str, q: TicketQuery) -> None:
+        if self.writer is None:
+            return
+
+        def work(desk: Desk) -> None:
+            with desk.db.transaction() as s:
+                saved_filters.save(s, name, q)
+
+        self.writer.submit(work, lambda _r: self._load_saved())
+
+    # -- selection and detail --------------------------------------------------------------
+    def selected_ids(self) -> list[int]:
+        if self.model is None:
+            return []
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.ticket_id(r) for r in rows if 0 <= r < len(self.model.ids)]
+
+    def selected(self) -> list[tuple[int, str]]:
+        assert self.model is not None
+        out = []
+        for tid in self.selected_ids():
+            row = self.model.row_of(tid)
+            cached = self.model.cached(row)
+            out.append((tid, cached.number if cached else str(tid)))
+        return out
+
+    def _load_view(self, row: int) -> None:
+        if self.reader is None or self.model is None or not 0 <= row < len(self.model.ids):
+            self._show_view(None)
+            return
+        tid = self.model.ticket_id(row)
+        actor = self.actor()
+        self.reader.submit(lambda desk: ticket_view(desk, actor, tid), self._show_view, key="view")
+
+    def _show_view(self, view: TicketView | None) -> None:
+        self.current = view
+        self.detail.show_view(view)
+        self.viewShown.emit(view)
+
+    def go_to(self, ticket_id: int) -> None:
+        """Open a ticket (a linked one, the client's other one) even if the filter hides it."""
+        assert self.model is not None
+        row = self.model.row_of(ticket_id)
+        if row >= 0:
+            self.table.selectRow(row)
+            return
+        actor = self.actor()
+        self.reader.submit(  # type: ignore[union-attr]
+            lambda desk: ticket_view(desk, actor, ticket_id), self._show_view, key="view"
+        )
+
+    def after_commands(self, changed: set[int]) -> None:
+        """Only the changed rows are refetched; the detail and the counts are refreshed."""
+        assert self.model is not None
+        self.model.refresh(changed)
+        if self.current is not None and self.current.detail.id in changed:
+            self._load_view(self.model.row_of(self.current.detail.id))
+        self.refresh_counts()
+
+    # -- layout memory -------------------------------------------------------------------------
+    def _layout_settings(self) -> QSettings:
+        return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        s = self._layout_settings()
+        for key, restore in (
+            ("geometry", self.restoreGeometry),
+            ("splitter", self.splitter.restoreState),
+            ("inner", self.inner.restoreState),
+            ("header", self.table.horizontalHeader().restoreState),
+        ):
+            value = s.value(key)
+            if isinstance(value, QByteArray):
+                restore(value)
+
+    def closeEvent(self, event: object) -> None:
+        s = self._layout_settings()
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("splitter", self.splitter.saveState())
+        s.setValue("inner", self.inner.saveState())
+        s.setValue("header", self.table.horizontalHeader().saveState())
+        s.sync()
+        for thread in (self.reader, self.writer):
+            if thread is not None:
+                thread.stop()
+        super().closeEvent(event)  # type: ignore[arg-type]
+
+
+def _people(desk: Desk) -> list[PersonInfo]:
+    with desk.db.engine.connect() as conn:
+        return people(conn)

@@ -1,4 +1,4 @@
-"""The first window, as a real Qt application (offscreen)."""
+"""The window around the workstation: the pack view and opening the local database."""
 
 from __future__ import annotations
 
@@ -10,18 +10,17 @@ from pytestqt.qtbot import QtBot
 from opdesk.clock import FixedClock
 from opdesk.regulations.pack import load_default_pack
 from opdesk.ui.main_window import MainWindow
+from opdesk.ui.pack_view import PackView
 from tests.regulations.tickets import msk
 
 
-def test_main_window_shows_pack_statuses_rules_and_changes(qtbot: QtBot) -> None:
+def test_pack_view_shows_processes_statuses_rules_and_changes(qtbot: QtBot) -> None:
     pack = load_default_pack()
-    window = MainWindow(pack)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    header = window.findChild(QLabel, "packHeader")
+    view = PackView(pack)
+    qtbot.addWidget(view)
+    header = view.findChild(QLabel, "packHeader")
     assert header is not None and pack.name in header.text()
-    statuses = window.findChild(QTreeWidget, "statusesTree")
+    statuses = view.findChild(QTreeWidget, "statusesTree")
     assert statuses is not None
     processes = [statuses.topLevelItem(i) for i in range(statuses.topLevelItemCount())]
     assert [p.text(0) for p in processes] == [p.name for p in pack.processes.values()]
@@ -29,38 +28,38 @@ def test_main_window_shows_pack_statuses_rules_and_changes(qtbot: QtBot) -> None
     rows = {portal.child(i).text(0): portal.child(i) for i in range(portal.childCount())}
     assert rows["Ожидает ответа клиента"].text(2) == "пауза"  # P-02
     assert "Closed (окончательный)" in rows
-    rules = window.findChild(QTreeWidget, "rulesTree")
+    rules = view.findChild(QTreeWidget, "rulesTree")
     assert rules is not None and rules.topLevelItemCount() == len(pack.rules)
-    changes = window.findChild(QTreeWidget, "changelogTree")
+    changes = view.findChild(QTreeWidget, "changelogTree")
     assert changes is not None and changes.topLevelItemCount() == len(pack.changelog)
 
 
 def test_local_database_opens_off_the_gui_thread_with_demo_data(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    window = MainWindow(load_default_pack())
+    clock = FixedClock(msk(2026, 11, 23, 10, 0))
+    window = MainWindow(load_default_pack(), clock)
     qtbot.addWidget(window)
     db = tmp_path / "desk.sqlite3"
     with qtbot.waitSignal(window.database_opened, timeout=120_000) as opened:
-        window.open_database(db, FixedClock(msk(2026, 11, 23, 10, 0)), demo_tickets=300)
-    summary = opened.args[0]
-    assert summary.generated and summary.counts["Все"] == 300
-    assert 0 < summary.counts["Открытые"] < 300
-    shown = window.findChild(QLabel, "count:Все")
-    assert shown is not None and shown.text() == "300"
-    # A second start finds the data and generates nothing.
-    with qtbot.waitSignal(window.database_opened, timeout=60_000) as again:
-        window.open_database(db, FixedClock(msk(2026, 11, 23, 10, 0)), demo_tickets=300)
-    assert not again.args[0].generated and again.args[0].counts["Все"] == 300
+        window.open_database(db, demo_tickets=300)
+    assert opened.args[0].generated and opened.args[0].path == str(db)
+    window.close()
+    again_window = MainWindow(load_default_pack(), clock)
+    qtbot.addWidget(again_window)
+    with qtbot.waitSignal(again_window.database_opened, timeout=60_000) as again:
+        again_window.open_database(db, demo_tickets=300)
+    assert not again.args[0].generated  # a second start finds the data, generates nothing
+    again_window.close()
 
 
 def test_a_foreign_file_is_reported_and_left_untouched(qtbot: QtBot, tmp_path: Path) -> None:
-    window = MainWindow(load_default_pack())
+    window = MainWindow(load_default_pack(), FixedClock(msk(2026, 11, 23, 10, 0)))
     qtbot.addWidget(window)
     foreign = tmp_path / "notes.sqlite3"
     foreign.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 4000)
     before = foreign.read_bytes()
     with qtbot.waitSignal(window.database_failed, timeout=60_000) as failed:
-        window.open_database(foreign, FixedClock(msk(2026, 11, 23, 10, 0)))
+        window.open_database(foreign)
     assert "не является базой данных SQLite" in failed.args[0]
     assert foreign.read_bytes() == before

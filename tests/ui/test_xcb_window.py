@@ -15,24 +15,27 @@ import sys
 from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
+from opdesk import settings
 from opdesk.clock import SystemClock
 from opdesk.regulations.pack import load_default_pack
 from opdesk.ui.main_window import MainWindow
 
 app = QApplication(sys.argv)
-window = MainWindow(load_default_pack())
+window = MainWindow(load_default_pack(), SystemClock(), settings.Settings(person="ilin.k"))
 window.show()
-window.open_database(Path(sys.argv[1]) / "desk.sqlite3", SystemClock())
+window.open_database(Path(sys.argv[1]) / "desk.sqlite3", demo_tickets=300)
+loaded = []
 
 def shoot():
     image = window.grab().toImage()
     image.save(sys.argv[2])
     colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
                for y in range(0, image.height(), 7)}
-    print(app.platformName(), image.width(), image.height(), len(colours))
+    print(app.platformName(), image.width(), image.height(), len(colours), loaded[-1])
     app.quit()
 
-QTimer.singleShot(1500, shoot)
+window.queueLoaded.connect(lambda n: (loaded.append(n), QTimer.singleShot(800, shoot)))
+QTimer.singleShot(100_000, app.quit)
 sys.exit(app.exec())
 """
 
@@ -64,10 +67,11 @@ def test_main_window_renders_through_xcb_on_a_virtual_x_server(tmp_path: Path) -
             capture_output=True, text=True, env=env, timeout=120,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr[-3000:]
-        platform, width, height, colours = done.stdout.split()[-4:]
+        platform, width, height, colours, queued = done.stdout.split()[-5:]
         assert platform == "xcb"
         assert int(width) >= 800 and int(height) >= 500
         assert int(colours) > 5, "the window rendered blank"
+        assert int(queued) > 0, "the queue stayed empty"
         assert shot.stat().st_size > 5000
     finally:
         server.terminate()
