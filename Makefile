@@ -42,6 +42,7 @@ test: lint typecheck imports pytest
 bench: $(STAMP)
 	$(PY) bench/bench_sla.py
 	$(PY) bench/bench_queue.py
+	$(PY) bench/bench_ui_queue.py
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format opdesk tests bench

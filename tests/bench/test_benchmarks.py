@@ -22,10 +22,18 @@ BENCH = ROOT / "bench"
 TINY: dict[str, list[str]] = {
     "bench_queue.py": ["--tickets", "600", "--runs", "2", "--workers", "2"],
     "bench_sla.py": ["--tickets", "300"],
+    "bench_ui_queue.py": ["--tickets", "600", "--runs", "2"],
 }
 FIGURES = {
     "bench_queue.py": ("tickets", "first60_worst_median", "full_ids_count_all_median"),
     "bench_sla.py": ("tickets", "sla_deadlines_per_ticket", "sla_fast_path_per_ticket"),
+    "bench_ui_queue.py": (
+        "startup_to_queue_painted",
+        "filter_change_painted_median",
+        "scroll_page_median",
+        "command_row_and_counts_median",
+        "peak_rss",
+    ),
 }
 
 
@@ -55,8 +63,8 @@ def test_every_benchmark_has_a_smoke_run() -> None:
 @pytest.mark.parametrize("script", sorted(TINY))
 def test_benchmark_runs_at_a_tiny_size(script: str, tmp_path: Path) -> None:
     args = list(TINY[script])
-    if script == "bench_queue.py":
-        args += ["--db", str(tmp_path / "fresh.sqlite3")]  # generated now, by worker processes
+    if script in ("bench_queue.py", "bench_ui_queue.py"):
+        args += ["--db", str(tmp_path / "fresh.sqlite3")]  # generated now
     figures = run(script, *args, home=tmp_path)
     for name in FIGURES[script]:
         assert name in figures, f"{script} no longer prints {name}"
