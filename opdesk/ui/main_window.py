@@ -66,6 +66,7 @@ class MainWindow(QMainWindow):
         self.person: PersonInfo | None = None
         self.current: TicketView | None = None
         self.person_dialog: PersonDialog | None = None
+        self._counted = False
         self.query = TicketQuery(open_only=True)
         self.setWindowTitle("OpDesk")
         self.resize(1400, 860)
@@ -139,7 +140,7 @@ class MainWindow(QMainWindow):
         view = bar.addMenu("&Вид")
         refresh = view.addAction("Обновить")
         refresh.setShortcut(QKeySequence("F5"))
-        refresh.triggered.connect(lambda: self.run_query(self.query))
+        refresh.triggered.connect(lambda: (self.run_query(self.query), self.refresh_counts()))
         flip = view.addAction("Карточка снизу / справа")
         flip.triggered.connect(self._flip_detail)
         view.addAction(self.refusals.toggleViewAction())
@@ -302,7 +303,9 @@ class MainWindow(QMainWindow):
                 return queries.ids(conn, q, now, me=me, pack=desk.pack)
 
         self.reader.submit(work, self._ids_arrived, self._query_failed, key="ids")
-        self.refresh_counts()
+        if not self._counted:  # the badges are counted once here, then after every command
+            self._counted = True
+            self.refresh_counts()
 
     def _query_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Фильтр не выполнен: {message}", 8000)
