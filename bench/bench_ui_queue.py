@@ -80,6 +80,8 @@ def main() -> None:
     w.show()
     loads: list[int] = []
     w.queueLoaded.connect(loads.append)
+    firsts: list[int] = []
+    w.firstScreen.connect(firsts.append)  # what the operator sees of a new filter
     w.open_database(path)
     wait(app, lambda: bool(loads))
     painted(app, w)
@@ -90,18 +92,18 @@ def main() -> None:
     times: list[float] = []
     for _ in range(max(1, args.runs // 2)):
         for name in w.filters.filters():
-            before = len(loads)
+            before = len(firsts)
             t0 = time.perf_counter()
             w.filters.select(name)
-            wait(app, lambda b=before: len(loads) > b)  # type: ignore[misc]
+            wait(app, lambda b=before: len(firsts) > b)  # type: ignore[misc]
             painted(app, w)
             times.append((time.perf_counter() - t0) * 1000)
         for text in TEXTS:
-            before = len(loads)
+            before = len(firsts)
             t0 = time.perf_counter()
             w.filters.search.setText(text)
             w.filters._emit()
-            wait(app, lambda b=before: len(loads) > b)  # type: ignore[misc]
+            wait(app, lambda b=before: len(firsts) > b)  # type: ignore[misc]
             painted(app, w)
             times.append((time.perf_counter() - t0) * 1000)
         w.filters.search.clear()

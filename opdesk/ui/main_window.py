@@ -47,12 +47,14 @@ from opdesk.ui.queue_model import QueueModel
 
 log = logging.getLogger(__name__)
 ROW_HEIGHT = 22
+FIRST_SCREEN = 120  # rows shown before the complete list arrives
 
 
 class MainWindow(QMainWindow):
     database_opened = Signal(object)  # Opened
     database_failed = Signal(str)
-    queueLoaded = Signal(int)  # tickets in the queue
+    queueLoaded = Signal(int)  # tickets in the queue (the complete list)
+    firstScreen = Signal(int)  # the first screen of a new filter is shown
     viewShown = Signal(object)  # TicketView | None
     countsShown = Signal(object)  # dict[str, int]
 
@@ -61,12 +63,14 @@ class MainWindow(QMainWindow):
         self.pack, self.clock = pack, clock
         self.prefs = prefs or settings.Settings()
         self.desk: Desk | None = None
-        self.reader: DbThread | None = None
+        self.reader: DbThread | None = None  # first screens, rows, the ticket card
+        self.lister: DbThread | None = None  # complete id lists and counts (the slow reads)
         self.writer: DbThread | None = None
         self.person: PersonInfo | None = None
         self.current: TicketView | None = None
         self.person_dialog: PersonDialog | None = None
         self._counted = False
+        self._query_seq = self._first_seq = self._full_seq = 0
         self.query = TicketQuery(open_only=True)
         self.setWindowTitle("OpDesk")
         self.resize(1400, 860)
@@ -207,6 +211,7 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.desk = Desk(opened.db, self.pack, self.clock)
         self.reader = DbThread("reader", self.desk, self)
+        self.lister = DbThread("lister", self.desk, self)
         self.writer = DbThread("writer", self.desk, self)
         self.writer.busy.connect(lambda busy: self.progress.setVisible(busy))
         self.model = QueueModel(self.pack, self.reader, self.clock.now)
@@ -292,17 +297,35 @@ class MainWindow(QMainWindow):
 
     # -- queue ---------------------------------------------------------------------------------
     def run_query(self, q: TicketQuery) -> None:
-        if self.reader is None:
+        """The first screen of `q` first (a fraction of a millisecond in SQL), painted at once;
+        the complete ordered id list follows in the same reader and replaces it."""
+        if self.reader is None or self.model is None:
             return
         self.query = q
         me = self.person.id if self.person else None
         now = self.clock.now()
+        self._query_seq += 1
+        seq = self._query_seq
+        keep = self.selected_ids()
+        top = self.table.rowAt(0)
+        top_id = self.model.ticket_id(top) if 0 <= top < len(self.model.ids) else None
+
+        def first(desk: Desk) -> array[int]:
+            with desk.db.engine.connect() as conn:
+                return queries.first_ids(conn, q, now, FIRST_SCREEN, me=me, pack=desk.pack)
 
         def work(desk: Desk) -> array[int]:
             with desk.db.engine.connect() as conn:
                 return queries.ids(conn, q, now, me=me, pack=desk.pack)
 
-        self.reader.submit(work, self._ids_arrived, self._query_failed, key="ids")
+        self.reader.submit(
+            first, lambda ids: self._first_arrived(seq, ids, keep, top_id), key="first"
+        )
+        assert self.lister is not None
+        self.lister.submit(
+            work, lambda ids: self._ids_arrived(seq, ids, keep, top_id), self._query_failed,
+            key="ids",
+        )  # fmt: skip
         if not self._counted:  # the badges are counted once here, then after every command
             self._counted = True
             self.refresh_counts()
@@ -310,13 +333,26 @@ class MainWindow(QMainWindow):
     def _query_failed(self, message: str) -> None:
         self.statusBar().showMessage(f"Фильтр не выполнен: {message}", 8000)
 
-    def _ids_arrived(self, ids: array[int]) -> None:
-        assert self.model is not None
-        keep = self.selected_ids()
-        top = self.table.rowAt(0)
-        top_id = self.model.ticket_id(top) if 0 <= top < len(self.model.ids) else None
+    def _first_arrived(
+        self, seq: int, ids: array[int], keep: list[int], top_id: int | None
+    ) -> None:
+        if seq != self._query_seq or self._full_seq == seq or self.model is None:
+            return
+        self._first_seq = seq
         self.model.set_ids(ids)
         self._reselect(keep, top_id)
+        self.firstScreen.emit(len(ids))
+
+    def _ids_arrived(self, seq: int, ids: array[int], keep: list[int], top_id: int | None) -> None:
+        assert self.model is not None
+        if seq != self._query_seq:
+            return  # a newer filter is on its way
+        self._full_seq = seq
+        self.model.set_ids(ids)
+        self._reselect(keep, top_id)
+        if self._first_seq != seq:  # the complete list came first: it is the first screen
+            self._first_seq = seq
+            self.firstScreen.emit(len(ids))
         self.counts_label.setText(f"В очереди: {len(ids):,}".replace(",", "\u202f"))
         self.queueLoaded.emit(len(ids))
 
@@ -351,7 +387,7 @@ class MainWindow(QMainWindow):
         self.run_query(dataclasses.replace(self.query, sort=field, descending=descending))
 
     def refresh_counts(self) -> None:
-        if self.reader is None:
+        if self.lister is None:
             return
         filters = self.filters.filters()
         me = self.person.id if self.person else None
@@ -361,7 +397,7 @@ class MainWindow(QMainWindow):
             with desk.db.engine.connect() as conn:
                 return queries.counts(conn, filters, now, me=me, pack=desk.pack)
 
-        self.reader.submit(work, self._counts_arrived, key="counts")
+        self.lister.submit(work, self._counts_arrived, key="counts")
 
     def _counts_arrived(self, counts: dict[str, int]) -> None:
         self.filters.set_counts(counts)
@@ -457,7 +493,7 @@ class MainWindow(QMainWindow):
         s.setValue("inner", self.inner.saveState())
         s.setValue("header", self.table.horizontalHeader().saveState())
         s.sync()
-        for thread in (self.reader, self.writer):
+        for thread in (self.reader, self.lister, self.writer):
             if thread is not None:
                 thread.stop()
         super().closeEvent(event)  # type: ignore[arg-type]
