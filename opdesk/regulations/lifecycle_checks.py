@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from opdesk.regulations.checklist import evaluate_checklist
-from opdesk.regulations.processes import AutoClose, Process
+from opdesk.regulations.processes import Process
 from opdesk.regulations.rules import Reason, Rule, reason_for
 from opdesk.regulations.snapshot import StatusEvent, TicketSnapshot
 from opdesk.regulations.statuses import Guard
@@ -32,11 +32,6 @@ def entered_at(history: Sequence[StatusEvent], status: str) -> dt.datetime | Non
             entered = event.at
         previous = event.status
     return entered
-
-
-def auto_close_rule(pack: Pack, process_id: str, status: str) -> AutoClose | None:
-    """The auto-close rule of `status` in the process (None: the status never closes itself)."""
-    return pack.process(process_id).auto_close_for(status) if process_id else None
 
 
 def auto_close_due(

@@ -163,7 +163,7 @@ def parse_processes(
         out[pid] = process
     if not out:
         raise r.error(None, "нет ни одного процесса", "no processes defined")
-    return _with_transitions(r, out, transitions, statuses)
+    return _with_transitions(r, out, transitions)
 
 
 def _parse_process(
@@ -309,7 +309,6 @@ def _with_transitions(
     r: Reader,
     processes: dict[str, Process],
     transitions: tuple[Transition, ...],
-    statuses: Mapping[str, Status],
 ) -> dict[str, Process]:
     """Give each process its transitions; a transition leaving its process is a pack error."""
     mine: dict[str, list[Transition]] = {pid: [] for pid in processes}

@@ -58,9 +58,3 @@ def save(session: Session, name: str, query: TicketQuery) -> None:
         session.add(SavedFilter(name=name, position=count, query=query.to_json()))
     else:
         row.query = query.to_json()
-
-
-def delete(session: Session, name: str) -> None:
-    row = session.scalars(select(SavedFilter).where(SavedFilter.name == name)).first()
-    if row is not None:
-        session.delete(row)

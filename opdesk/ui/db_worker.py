@@ -76,9 +76,6 @@ class DbThread(QObject):
         self._queue.put(job)
         return job_id
 
-    def idle(self) -> bool:
-        return not self._pending
-
     def stop(self) -> None:
         self._queue.put(None)
         self._thread.join(timeout=10)

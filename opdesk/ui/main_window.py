@@ -422,18 +422,22 @@ class MainWindow(QMainWindow):
         self.writer.submit(work, lambda _r: self._load_saved())
 
     # -- selection and detail --------------------------------------------------------------
-    def selected_ids(self) -> list[int]:
+    def _selected_rows(self) -> list[int]:
         if self.model is None:
             return []
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        return [self.model.ticket_id(r) for r in rows if 0 <= r < len(self.model.ids)]
+        return [r for r in rows if 0 <= r < len(self.model.ids)]
+
+    def selected_ids(self) -> list[int]:
+        model = self.model
+        return [] if model is None else [model.ticket_id(r) for r in self._selected_rows()]
 
     def selected(self) -> list[tuple[int, str]]:
-        assert self.model is not None
-        out = []
-        for tid in self.selected_ids():
-            row = self.model.row_of(tid)
-            cached = self.model.cached(row)
+        """(id, number) of the selection, straight from its rows: no search through the ids."""
+        model, out = self.model, []
+        for row in self._selected_rows():
+            assert model is not None
+            cached, tid = model.cached(row), model.ticket_id(row)
             out.append((tid, cached.number if cached else str(tid)))
         return out
 
