@@ -16,6 +16,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from opdesk.models.base import Base, UtcDateTime, uuid7
 
+# The filter badges count from this index alone (0005), never reading table rows.
+COUNT_COLUMNS = ("is_open", "status", "sla_breached", "sla_paused", "sla_due_at", "uuid")
+
 
 class Ticket(Base):
     __tablename__ = "tickets"
@@ -99,4 +102,6 @@ class Ticket(Base):
         # 0004: «Закрыты сегодня»; the client's other tickets in the detail view (U-02)
         Index("ix_tickets_closed", "closed_at", "id"),
         Index("ix_tickets_client", "client_id", "created_at", "id"),
+        # 0005: the filter badges' counts read this index alone, never the table
+        Index("ix_tickets_open_counts", *COUNT_COLUMNS),
     )
