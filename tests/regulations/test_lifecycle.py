@@ -413,3 +413,22 @@ def test_available_actions_are_the_process_actions_with_reasons(pack: Pack) -> N
     assert by_action["take"].allowed and by_action["cancel"].allowed
     assert not by_action["resolve"].allowed and by_action["resolve"].reasons
     assert "hold" not in by_action and "close" not in by_action
+
+
+@pytest.mark.parametrize(
+    ("process", "cited"),
+    [("portal", {"U-01", "P-01"}), ("helpdesk", {"U-01"}), ("csn", {"U-01"}),
+     ("outage", {"U-01"})],
+)  # fmt: skip
+def test_u01_p01_take_cites_the_rules_of_the_tickets_own_process(
+    pack: Pack, process: str, cited: set[str]
+) -> None:
+    """P-01 is the portal's (the client sees «В работе»); a helpdesk ticket taken by someone
+    else is refused by U-01 alone, never by a rule of another document."""
+    owned = ticket(process, owner=OTHER.login)
+    verdict = check_transition(pack, owned, "take", OPERATOR, NOW)
+    assert not verdict.allowed
+    rules = {t.rule for t in verdict.reasons}
+    assert rules == {"U-01"}
+    transition = next(t for t in pack.process(process).transitions if t.action == "take")
+    assert {r.id for r in transition.rules} == cited

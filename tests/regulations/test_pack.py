@@ -123,7 +123,7 @@ def test_transition_leaving_its_process(tmp_path: Path) -> None:
         'processes = ["call_request"]\nfrom = ["in_progress"]\nto = "cancelled"',
     )
     err = load_error(path)
-    assert err.key == "transitions[1].to"
+    assert err.key == "transitions[2].to"
     assert "call_request" in err.problem_ru and "leaves" in err.problem_en
 
 
