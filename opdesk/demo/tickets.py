@@ -195,10 +195,9 @@ class Ticket:
 
     def hand_over(self, t: int, actor: str, dept: str, to: str) -> None:
         """C-01: the ticket moves to department `to`, recorded as the `hand_over` command does
-        (the old department's id, the new one's code)."""
-        h = self.ref.dept_ids[self.dept]
-        old = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-        self._event(t, "transfer", actor, dept, "department", old, self.ref.dept_codes[to])
+        (both departments by code)."""
+        old, new = self.ref.dept_codes[self.dept], self.ref.dept_codes[to]
+        self._event(t, "transfer", actor, dept, "department", old, new)
         self.dept = to
 
     def outgoing(self, t: int) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from opdesk.models.base import Base, UtcDateTime, uuid7
 
 # The filter badges count from this index alone (0005), never reading table rows.
+SLA_FLAGS = ("sla_breached", "sla_paused", "sla_risk_at")
 COUNT_COLUMNS = ("is_open", "status", "sla_breached", "sla_paused", "sla_due_at", "uuid")
 
 
@@ -88,7 +89,9 @@ class Ticket(Base):
         Index("ix_tickets_priority", "priority_rank", "created_at", "id"),
         Index("ix_tickets_category", "category", "created_at", "id"),
         Index("ix_tickets_client_cat_open_due", "client_category", "is_open", "sla_due_at"),
-        Index("ix_tickets_sla_due", "is_open", "sla_due_at", "id"),
+        # 0006: covering for the SLA conditions, so «Просрочено» walks the index alone past
+        # the open tickets with no due moment (NULLs sort first)
+        Index("ix_tickets_sla_due", "is_open", "sla_due_at", "id", *SLA_FLAGS),
         Index("ix_tickets_client_name", "client_name", "id"),
         Index("ix_tickets_stage", "stage", "created_at", "id"),
         Index("ix_tickets_auto_close", "auto_close_at"),
@@ -104,4 +107,6 @@ class Ticket(Base):
         Index("ix_tickets_client", "client_id", "created_at", "id"),
         # 0005: the filter badges' counts read this index alone, never the table
         Index("ix_tickets_open_counts", *COUNT_COLUMNS),
+        # 0006: a status filter on open tickets («Новые», «Ждут клиента»), newest first
+        Index("ix_tickets_status_open_created", "status", "is_open", "created_at", "id"),
     )

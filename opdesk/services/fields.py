@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from opdesk.models import Department
 from opdesk.regulations.snapshot import Actor
 from opdesk.services.desk import Desk
 from opdesk.services.results import CommandResult
@@ -61,9 +62,10 @@ def hand_over(desk: Desk, actor: Actor, ticket_id: int, department: str) -> Comm
     def body(s: Session, now: dt.datetime) -> CommandResult:
         ticket = desk.editable(s, ticket_id, now)
         dep = desk.department(s, department)
-        old = ticket.department_id
+        before = s.get(Department, ticket.department_id) if ticket.department_id else None
         ticket.department_id = dep.id
         ticket.updated_at = now
+        old = before.code if before else ""  # codes on both sides: the history names them
         record_event(s, ticket, actor, now, "transfer", field="department", old=old, new=dep.code)
         record_outbox(
             s, "hand_over", now, "tickets", ticket.uuid, "update",

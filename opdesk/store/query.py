@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -160,9 +160,15 @@ def ids(
     *,
     me: UUID | None = None,
     pack: Pack | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> array[int]:
-    """All matching ticket ids in queue order (run it off the GUI thread)."""
-    return _run_ids(conn, *prepare(conn, q, now, me, pack=pack))
+    """All matching ticket ids in queue order (run it off the GUI thread).
+
+    `stop()` is asked between batches: when the operator has already chosen another filter,
+    the rest of a million-row list is not worth reading — the batches hold the GIL while they
+    build ints, and the next filter's first screen waits for it. A stopped list is partial:
+    the caller must drop it."""
+    return _run_ids(conn, *prepare(conn, q, now, me, pack=pack), stop=stop)
 
 
 def first_ids(
@@ -178,13 +184,17 @@ def first_ids(
     return _run_ids(conn, *prepare(conn, q, now, me, limit=limit, pack=pack))
 
 
-def _run_ids(conn: Connection, sql: str, params: Any) -> array[int]:
+def _run_ids(
+    conn: Connection, sql: str, params: Any, stop: Callable[[], bool] | None = None
+) -> array[int]:
     cur = _cursor(conn)
     try:
         cur.execute(sql, params)
         out = array("q")
         while batch := cur.fetchmany(FETCH_BATCH):
             out.extend([r[0] for r in batch])
+            if stop is not None and stop():
+                break
         return out
     finally:
         cur.close()

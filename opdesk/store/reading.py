@@ -57,6 +57,7 @@ class TimelineEntry:
     new: str
     text: str  # comments: the text; "" for events
     reached: bool | None  # call-back attempts: whether the client was reached
+    stage: str = ""  # events: the stage after the event (a level change keeps the status)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ _KEY = bindparam("key", type_=Uuid())  # the ticket's uuid, which its child rows
 _PEOPLE = select(Person.id, Person.login, Person.name, Person.role, Department.code).outerjoin(
     Department, Department.id == Person.department_id
 )
+_DEPARTMENTS = select(Department.id, Department.code, Department.name)
 _BY_NUMBER = select(T.id).where(T.number == bindparam("number"))
 _SCALARS = (
     T.id, T.uuid, T.number, T.process, T.channel, T.created_at, T.updated_at, T.status,
@@ -165,7 +167,7 @@ _TICKET = (
 )
 _EVENTS = select(
     Event.id, Event.at, Event.kind, Event.actor, Event.status, Event.field, Event.old_value,
-    Event.new_value,
+    Event.new_value, Event.stage,
 ).where(Event.ticket_id == _KEY)  # fmt: skip
 _COMMENTS = select(
     Comment.id, Comment.at, Comment.kind, Comment.author, Comment.text, Comment.reached
@@ -203,6 +205,20 @@ def people(conn: Connection) -> list[PersonInfo]:
     here: PostgreSQL's locale collation orders Cyrillic unlike SQLite, code points alike."""
     found = [PersonInfo(r[0], r[1], r[2], r[3], r[4] or "") for r in conn.execute(_PEOPLE)]
     found.sort(key=lambda p: (p.role, p.name, p.login))
+    return found
+
+
+@dataclass(frozen=True)
+class DepartmentInfo:
+    id: UUID
+    code: str  # the pack's department id
+    name: str
+
+
+def departments(conn: Connection) -> list[DepartmentInfo]:
+    """The desk's departments (the queue filter offers them), by name."""
+    found = [DepartmentInfo(r[0], r[1], r[2]) for r in conn.execute(_DEPARTMENTS)]
+    found.sort(key=lambda d: (d.name, d.code))
     return found
 
 
@@ -249,8 +265,8 @@ def _timeline(conn: Connection, key: dict[str, UUID]) -> tuple[TimelineEntry, ..
     one stable key: the moment, then the history event before the comment a command wrote with
     it, then the time-ordered uuid7 id (write order within one moment)."""
     keyed: list[tuple[dt.datetime, int, UUID, TimelineEntry]] = [
-        (at, 0, i, TimelineEntry(at, "event", kind, actor, status, field, old, new, "", None))
-        for i, at, kind, actor, status, field, old, new in conn.execute(_EVENTS, key)
+        (at, 0, i, TimelineEntry(at, "event", kind, actor, status, field, old, new, "", None, st))
+        for i, at, kind, actor, status, field, old, new, st in conn.execute(_EVENTS, key)
     ]
     keyed += [
         (at, 1, i, TimelineEntry(at, "comment", kind, author, "", "", "", "", body, reached))

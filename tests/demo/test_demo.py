@@ -339,8 +339,9 @@ def _replay(session: Session, pack: Pack, ticket: Ticket) -> set[str]:
         if e.kind == "created":
             status, stage = e.status, e.stage
             owner = e.actor if "set_owner" in process.intake.effects else ""
-            if any(x.kind == "transfer" for x in events):
-                dept = ""  # not known before its first hand-over (only the hand-overs are)
+            moves = [x for x in events if x.kind == "transfer"]
+            if moves:  # the department before the first hand-over is that event's old side
+                dept = names[moves[0].old_value]
         elif e.kind in ("status", "action"):
             args: dict[str, object] = {"history_reviewed": True}  # U-02, before a reply
             nxt = events[i + 1] if i + 1 < len(events) else None

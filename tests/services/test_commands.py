@@ -164,3 +164,18 @@ def test_history_only_grows(desk: Desk) -> None:
     with desk.db.transaction() as s:
         kinds = s.scalars(select(Event.kind).order_by(Event.at, Event.id)).all()
     assert kinds == ["created", "status"]
+
+
+def test_hand_over_history_names_both_departments_by_code(desk: Desk) -> None:
+    """The card shows a transfer as «ТО → ОПП»: both ends of the event are pack codes."""
+    tid = create(desk, "outage")
+    assert services.hand_over(desk, ENGINEER, tid, "tech").ok
+    assert services.hand_over(desk, ENGINEER, tid, "opp").ok
+    with desk.db.transaction() as s:
+        uuid = s.get(Ticket, tid).uuid  # type: ignore[union-attr]
+        moves = s.execute(
+            select(Event.old_value, Event.new_value)
+            .where(Event.ticket_id == uuid, Event.kind == "transfer")
+            .order_by(Event.at, Event.id)
+        ).all()
+    assert [tuple(m) for m in moves][-1] == ("tech", "opp")

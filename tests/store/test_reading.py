@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from opdesk import services
 from opdesk.clock import FixedClock
@@ -23,10 +23,12 @@ from opdesk.store.database import Database, open_local
 from opdesk.store.reading import (
     ClientInfo,
     ClientTicket,
+    DepartmentInfo,
     LinkedTicket,
     OutgoingInfo,
     PersonInfo,
     TicketDetail,
+    departments,
     people,
     ticket_detail,
     ticket_id_by_number,
@@ -131,6 +133,16 @@ def test_people_are_ordered_by_role_then_name_with_department_codes(scene: Scene
         PersonInfo(p["ivanova"], "ivanova", "Иванова И.И.", "operator", "opp"),
         PersonInfo(p["sidorov"], "sidorov", "Сидоров А.А.", "operator", "to"),
     ]
+
+
+def test_departments_are_the_packs_with_their_database_ids(scene: Scene) -> None:
+    """The queue's department filter needs the row ids (TicketQuery.department is one)."""
+    with scene.db.engine.connect() as c:
+        got = departments(c)
+        ids = dict(c.execute(text("SELECT code, id FROM departments")).all())
+    assert [d.name for d in got] == sorted(d.name for d in got)
+    assert {d.code for d in got} == {d.id for d in load_default_pack().departments}
+    assert all(isinstance(d, DepartmentInfo) and ids[d.code] in (d.id, d.id.hex) for d in got)
 
 
 def test_ticket_fields_owner_and_client(scene: Scene) -> None:
