@@ -90,6 +90,7 @@ def main() -> None:
     out("queue_tickets", loads[-1], "tickets")
 
     times: list[float] = []
+    by_name: dict[str, list[float]] = {}
     for _ in range(max(1, args.runs // 2)):
         for name in w.filters.filters():
             before = len(firsts)
@@ -98,6 +99,7 @@ def main() -> None:
             wait(app, lambda b=before: len(firsts) > b)  # type: ignore[misc]
             painted(app, w)
             times.append((time.perf_counter() - t0) * 1000)
+            by_name.setdefault(name, []).append(times[-1])
         for text in TEXTS:
             before = len(firsts)
             t0 = time.perf_counter()
@@ -106,8 +108,12 @@ def main() -> None:
             wait(app, lambda b=before: len(firsts) > b)  # type: ignore[misc]
             painted(app, w)
             times.append((time.perf_counter() - t0) * 1000)
+            by_name.setdefault(text, []).append(times[-1])
         w.filters.search.clear()
     f_med, f_p95 = statistics.median(times), sorted(times)[max(0, round(0.95 * len(times)) - 1)]
+    for name, spent in sorted(by_name.items(), key=lambda kv: -max(kv[1]))[:4]:
+        print(f"# slowest filter changes: {name}: worst {max(spent):.1f} ms, "
+              f"median {statistics.median(spent):.1f} ms")  # fmt: skip
     out("filter_change_painted_median", f_med, "ms")
     out("filter_change_painted_p95", f_p95, "ms")
 

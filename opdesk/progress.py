@@ -1,8 +1,15 @@
-"""A text progress bar for long CLI jobs (demo generation, import, export), on stderr.
+"""Progress and cancellation of long jobs (demo generation, import, export).
 
-No extra dependency: one carriage-return line with percent, rate and ETA, redrawn at most a few
-times a second so that drawing never costs measurable time in a million-row loop. Time comes
-from an injected monotonic function (tests pass a fake one).
+A text progress bar for the CLI, on stderr. No extra dependency: one carriage-return line with
+percent, rate and ETA, redrawn at most a few times a second so that drawing never costs
+measurable time in a million-row loop. Time comes from an injected monotonic function (tests
+pass a fake one).
+
+For any caller (the desktop's progress dialog, a test): a long job takes an optional
+`report(done, total)` and an optional `cancelled()`, both plain callables, and calls
+`checkpoint` between units of work. They live here, at the bottom of the layers, so the data
+jobs above can offer them without knowing Qt, and the window can offer a Cancel button without
+knowing the jobs' insides. `total` 0 means "not known yet" (an import reading its file).
 """
 
 from __future__ import annotations
@@ -12,6 +19,29 @@ from collections.abc import Callable
 from typing import TextIO
 
 WIDTH = 28
+Report = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+
+
+class Cancelled(Exception):
+    """The person stopped a long job; whatever it had written is undone (rolled back, or the
+    half-made file removed), so a cancelled job changes nothing."""
+
+    def __init__(self) -> None:
+        super().__init__("отменено / cancelled")
+
+
+def checkpoint(
+    done: int, total: int, report: Report | None = None, cancelled: Cancel | None = None
+) -> None:
+    """Report progress, then stop by raising `Cancelled` if the caller asked to.
+
+    Report first: a caller that waits for a report to press Cancel (a test) sees its press
+    honoured at this very checkpoint."""
+    if report is not None:
+        report(done, total)
+    if cancelled is not None and cancelled():
+        raise Cancelled()
 
 
 class Progress:

@@ -1,4 +1,5 @@
-"""The workstation's own settings: who sits at it, the language, where the database lives.
+"""The workstation's own settings: who sits at it, the language, where the database lives
+(and, from step 8, which server it syncs with).
 
 A plain JSON file in the platformdirs config directory (`OPDESK_HOME` moves it), read and
 written whole. Why not QSettings: the CLI and the tests read the same values without Qt, and
@@ -25,6 +26,7 @@ class Settings:
     language: str = "ru"
     database: str = ""  # "" = the default local database
     detail_below: bool = False  # the detail view right of the queue, or below it
+    server: str = ""  # the desk server's address (step 8); kept, not used yet
 
     def database_path(self) -> Path:
         return Path(self.database) if self.database else paths.database_path()

@@ -10,8 +10,8 @@ one writer copies in (load).
 Why the speed settings are safe: they are used only on a file this run created (or an empty
 one it replaced) — synchronous=OFF and no journal for the load, secondary indexes dropped and
 rebuilt from the exact SQL the migrations stored — and WAL is restored at the end. A crash
-leaves no half-written desk behind: the partial file is removed. An existing database with any
-data is never touched unless `force` is given.
+or a cancel leaves no half-written desk behind: the partial file is removed. An existing
+database with any data is never touched unless `force` is given.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import TextIO
 
 from opdesk.demo.directory import build_reference
-from opdesk.demo.load import CHUNK, CHUNK_TABLES, load
-from opdesk.progress import Progress
+from opdesk.demo.load import CHUNK, CHUNK_TABLES, Watch, load
+from opdesk.progress import Cancel, Progress, Report
 from opdesk.regulations.pack import Pack, load_default_pack
 from opdesk.store.database import check_sqlite_file, open_local
 
@@ -60,15 +60,22 @@ def generate(
     force: bool = False,
     progress: TextIO | None = None,
     workers: int | None = None,
+    report: Report | None = None,
+    cancelled: Cancel | None = None,
 ) -> DemoSummary:
-    """Generate the demo desk into `path` (created fresh); refuses a database holding data."""
+    """Generate the demo desk into `path` (created fresh); refuses a database holding data.
+
+    `progress` is the CLI's text bar; `report(done, total)` (tickets loaded of the total) and
+    `cancelled()` serve any other caller (the desktop's dialog): once `cancelled()` is true,
+    `Cancelled` is raised at the next chunk or index and the half-made file is removed."""
     if tickets < 1:
         raise DemoError("число тикетов должно быть не меньше 1", "--tickets must be at least 1")
     _prepare_target(path, force)
     pack = load_default_pack()
     moment = now
+    watch = Watch(report, cancelled)
     try:
-        summary = _generate(path, pack, tickets, seed, moment, progress, workers)
+        summary = _generate(path, pack, tickets, seed, moment, progress, workers, watch)
     except BaseException:
         _remove(path)
         raise
@@ -124,10 +131,13 @@ def _generate(
     now: dt.datetime,
     stream: TextIO | None,
     workers: int | None,
+    watch: Watch,
 ) -> DemoSummary:
     started = time.monotonic()
+    watch.check(0, tickets)
     open_local(path).close()  # the schema, exactly as the migrations make it
     ref = build_reference(pack, tickets, seed, now)
+    watch.check(0, tickets)
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if tickets >= 4 * CHUNK else 0
     conn = sqlite3.connect(path, isolation_level=None)
@@ -155,11 +165,12 @@ def _generate(
             conn.execute(f'DROP INDEX "{name}"')
         staging = Path(tempfile.mkdtemp(prefix=".opdesk-demo-", dir=path.parent))
         try:
-            counts = load(conn, ref, workers, stream, staging)
+            counts = load(conn, ref, workers, stream, staging, watch)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         bar = Progress(stream, len(indexes), "Индексы / indexes")
         for i, (_name, sql) in enumerate(indexes, 1):
+            watch.check(tickets, tickets)  # all loaded; the indexes take the last moments
             conn.execute(sql)
             bar.update(i)
         bar.finish()

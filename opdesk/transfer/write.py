@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,18 +36,49 @@ from opdesk.store import search
 from opdesk.transfer.check import BOOL_FIELDS, TEXT_FIELDS, Checked
 
 IMPORT_ACTOR = "import"
+BATCH = 250  # tickets per flush: a progress report and a cancel check between batches
 BASE_FIELDS = (
     "number", "process", "created_at", "category", "priority", "status", "stage",
     "resolution_limit_minutes", "arm_processed_at", "closed_at",
 )  # fmt: skip
 
 
-def write_all(session: Session, pack: Pack, items: list[Checked], now: dt.datetime) -> None:
+def write_all(
+    session: Session,
+    pack: Pack,
+    items: list[Checked],
+    now: dt.datetime,
+    step: Callable[[int], None] | None = None,
+) -> None:
+    """Write `items` in batches of BATCH tickets, calling `step(tickets written)` before the
+    first batch and after each one.
+
+    Why batches: `step` is where progress is reported and a cancel is noticed (it raises, and
+    the caller's transaction rolls back), so the flushes must come in pieces rather than as one
+    flush of the whole file. Everything still goes in the caller's single transaction."""
     depts = {d.name: d for d in session.scalars(select(Department))}
     people = {p.login: p for p in session.scalars(select(Person))}
     clients: dict[tuple[str, ...], Client] = {}
     for c in session.scalars(select(Client)):
         clients.setdefault((c.name, c.category, c.mobile, c.group_name, c.city, c.phone), c)
+    if step is not None:
+        step(0)
+    for start in range(0, len(items), BATCH):
+        part = items[start : start + BATCH]
+        _write_batch(session, pack, part, now, depts, people, clients)
+        if step is not None:
+            step(start + len(part))
+
+
+def _write_batch(
+    session: Session,
+    pack: Pack,
+    items: list[Checked],
+    now: dt.datetime,
+    depts: dict[str, Department],
+    people: dict[str, Person],
+    clients: dict[tuple[str, ...], Client],
+) -> None:
     tickets: list[tuple[Ticket, Checked]] = []
     for item in items:
         f = item.fields
@@ -114,6 +146,7 @@ def write_all(session: Session, pack: Pack, items: list[Checked], now: dt.dateti
     )
     for t, item in tickets:
         record_outbox(session, "import", now, "tickets", t.uuid, "insert", item.record)
+    session.flush()  # the batch's rows are in the database when its progress is reported
 
 
 def _person(session: Session, people: dict[str, Person], login: str) -> uuid.UUID:

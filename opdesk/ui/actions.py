@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -17,33 +17,42 @@ from opdesk.regulations.snapshot import Actor
 from opdesk.services import CommandResult, Desk
 from opdesk.services.views import ActionOffer, TicketView
 from opdesk.ui.db_worker import DbThread
+from opdesk.ui.i18n import language, pick, translated
 from opdesk.ui.panels import BulkResults, Field, FormDialog, RefusalPanel, reasons_text
 
 Command = Callable[[Desk, Actor, int], CommandResult]
+# The tables hold source texts marked for lupdate (context "TicketActions", the class's own);
+# they are translated where shown, so the language is the one installed at that moment.
+CONTEXT = "TicketActions"
 REASONS = {
-    "dissatisfied_progress": "Недовольство ходом работ",
-    "new_circumstances": "Новые обстоятельства",
-    "other_weighty": "Другие весомые обстоятельства",
+    "dissatisfied_progress": QT_TRANSLATE_NOOP("TicketActions", "Недовольство ходом работ"),
+    "new_circumstances": QT_TRANSLATE_NOOP("TicketActions", "Новые обстоятельства"),
+    "other_weighty": QT_TRANSLATE_NOOP("TicketActions", "Другие весомые обстоятельства"),
 }
 COMMENT_KINDS = (
-    ("Заметка", "note"),
-    ("Итог звонка (U-07)", "call_result"),
-    ("Попытка перезвонить (S-08)", "callback_attempt"),
-    ("Ответ клиента", "client_reply"),
+    (QT_TRANSLATE_NOOP("TicketActions", "Заметка"), "note"),
+    (QT_TRANSLATE_NOOP("TicketActions", "Итог звонка (U-07)"), "call_result"),
+    (QT_TRANSLATE_NOOP("TicketActions", "Попытка перезвонить (S-08)"), "callback_attempt"),
+    (QT_TRANSLATE_NOOP("TicketActions", "Ответ клиента"), "client_reply"),
 )
-# (name, shortcut, title)
+# (name, shortcut, title); `shortcut_title` translates a title
 SHORTCUTS = (
-    ("take", "Ctrl+T", "Взять в работу"),
-    ("status", "F6", "Сменить статус (меню переходов)"),
-    ("comment", "Ctrl+M", "Комментарий"),
-    ("call", "Ctrl+L", "Итог звонка / попытка перезвонить"),
-    ("escalate", "Ctrl+Shift+E", "Эскалировать"),
-    ("outgoing", "Ctrl+Shift+O", "Исходящий запрос в отдел"),
-    ("answer", "Ctrl+Shift+A", "Ответ отдела"),
-    ("hand_over", "Ctrl+Shift+H", "Передать в отдел"),
-    ("fields", "Ctrl+Shift+F", "Категория, приоритет, тип"),
-    ("notify", "Ctrl+Shift+N", "«Не уведомлять» (P-09)"),
+    ("take", "Ctrl+T", QT_TRANSLATE_NOOP("TicketActions", "Взять в работу")),
+    ("status", "F6", QT_TRANSLATE_NOOP("TicketActions", "Сменить статус (меню переходов)")),
+    ("comment", "Ctrl+M", QT_TRANSLATE_NOOP("TicketActions", "Комментарий")),
+    ("call", "Ctrl+L", QT_TRANSLATE_NOOP("TicketActions", "Итог звонка / попытка перезвонить")),
+    ("escalate", "Ctrl+Shift+E", QT_TRANSLATE_NOOP("TicketActions", "Эскалировать")),
+    ("outgoing", "Ctrl+Shift+O", QT_TRANSLATE_NOOP("TicketActions", "Исходящий запрос в отдел")),
+    ("answer", "Ctrl+Shift+A", QT_TRANSLATE_NOOP("TicketActions", "Ответ отдела")),
+    ("hand_over", "Ctrl+Shift+H", QT_TRANSLATE_NOOP("TicketActions", "Передать в отдел")),
+    ("fields", "Ctrl+Shift+F", QT_TRANSLATE_NOOP("TicketActions", "Категория, приоритет, тип")),
+    ("notify", "Ctrl+Shift+N", QT_TRANSLATE_NOOP("TicketActions", "«Не уведомлять» (P-09)")),
 )
+
+
+def shortcut_title(title: str) -> str:
+    """A title of `SHORTCUTS` (or `REASONS`, `COMMENT_KINDS`) in the interface language."""
+    return translated(CONTEXT, title)
 
 
 class TicketActions(QObject):
@@ -63,17 +72,17 @@ class TicketActions(QObject):
         self.window, self.pack, self.writer = window, pack, writer
         self.actor, self.selection, self.view = actor, selection, view
         self.refusals = refusals
-        self.status_menu = QMenu("Сменить статус", window)
+        self.status_menu = QMenu(self.tr("Сменить статус"), window)
         self.status_menu.setObjectName("statusMenu")
         self.status_menu.setToolTipsVisible(True)
         self.status_menu.aboutToShow.connect(self._fill_status_menu)
         self.actions: dict[str, QAction] = {}
         handlers = {
-            "take": lambda: self.transition("take", "Взять в работу"),
+            "take": lambda: self.transition("take", self.tr("Взять в работу")),
             "status": self._pop_status_menu,
             "comment": lambda: self.comment("note"),
             "call": lambda: self.comment("call_result"),
-            "escalate": lambda: self.transition("escalate", "Эскалировать"),
+            "escalate": lambda: self.transition("escalate", self.tr("Эскалировать")),
             "outgoing": self.outgoing,
             "answer": self.answer,
             "hand_over": self.hand_over,
@@ -81,7 +90,7 @@ class TicketActions(QObject):
             "notify": self.toggle_notify,
         }
         for name, keys, title in SHORTCUTS:
-            action = QAction(title, window)
+            action = QAction(shortcut_title(title), window)
             action.setObjectName(f"action_{name}")
             action.setShortcut(QKeySequence(keys))
             action.triggered.connect(handlers[name])
@@ -91,9 +100,12 @@ class TicketActions(QObject):
         self.last_bulk: BulkResults | None = None
 
     # -- running -------------------------------------------------------------------------------
-    def run(self, title: str, command: Command) -> None:
-        """Run `command` on every selected ticket, in order, on the writer thread."""
-        chosen = self.selection()
+    def run(
+        self, title: str, command: Command, chosen: list[tuple[int, str]] | None = None
+    ) -> None:
+        """Run `command` on every selected ticket (or on `chosen`: the card's own ticket for
+        an edit in place), in order, on the writer thread."""
+        chosen = self.selection() if chosen is None else chosen
         if not chosen:
             return
         actor = self.actor()
@@ -125,12 +137,24 @@ class TicketActions(QObject):
     def _fill_status_menu(self) -> None:
         self.status_menu.clear()
         for offer in self.offers():
-            label = offer.name + (f" → {offer.to_status}" if offer.to_status else "")
+            label = self._offer_label(offer)
             action = self.status_menu.addAction(label)
             action.setObjectName(f"transition_{offer.action}")
             action.setEnabled(offer.allowed)
             action.setToolTip(reasons_text(offer.reasons))
             action.triggered.connect(lambda _c=False, o=offer: self.transition(o.action, o.name))
+
+    def _offer_label(self, offer: ActionOffer) -> str:
+        """«Решен → Решена» in Russian, from the pack's English names in English."""
+        name, to = offer.name, offer.to_status
+        view = self.view()
+        process = self.pack.processes.get(view.detail.process) if view else None
+        if language() != "ru" and process is not None:
+            move = next((t for t in process.transitions if t.action == offer.action), None)
+            target = self.pack.statuses.get(move.to) if move else None
+            name = pick(name, move.name_en if move else "")
+            to = pick(to, target.name_en if target and to else "")
+        return name + (f" → {to}" if to else "")
 
     def transition(self, action: str, title: str) -> None:
         offer = next((o for o in self.offers() if o.action == action), None)
@@ -144,14 +168,15 @@ class TicketActions(QObject):
     def _ask_input(self, title: str, needs: Sequence[str]) -> dict[str, Any] | None:
         fields = []
         if "reason" in needs:
-            fields.append(Field("reason", "Причина (P-04)", "choice", list(
-                (REASONS.get(r, r), r) for r in self.pack.lists.get("escalation_reasons", ())
+            fields.append(Field("reason", self.tr("Причина (P-04)"), "choice", list(
+                (shortcut_title(REASONS[r]) if r in REASONS else r, r)
+                for r in self.pack.lists.get("escalation_reasons", ())
             )))  # fmt: skip
         if "comment" in needs:
-            fields.append(Field("comment", "Комментарий", "multiline"))
+            fields.append(Field("comment", self.tr("Комментарий"), "multiline"))
         if "history_reviewed" in needs:
-            fields.append(Field("history_reviewed", "Смежные тикеты и история клиента "
-                                "просмотрены (U-02)", "check"))  # fmt: skip
+            fields.append(Field("history_reviewed", self.tr(
+                "Смежные тикеты и история клиента просмотрены (U-02)"), "check"))  # fmt: skip
         if not fields:
             return {}
         dialog = FormDialog(title, fields, self.window)
@@ -159,42 +184,47 @@ class TicketActions(QObject):
 
     # -- work on the ticket --------------------------------------------------------------------
     def comment(self, kind: str) -> None:
+        kinds = [(shortcut_title(text), value) for text, value in COMMENT_KINDS]
         dialog = FormDialog(
-            "Комментарий",
-            [Field("kind", "Вид", "choice", COMMENT_KINDS, kind),
-             Field("text", "Текст", "multiline"),
-             Field("reached", "Дозвонились (для попытки перезвонить)", "check")],
+            self.tr("Комментарий"),
+            [Field("kind", self.tr("Вид"), "choice", kinds, kind),
+             Field("text", self.tr("Текст"), "multiline"),
+             Field("reached", self.tr("Дозвонились (для попытки перезвонить)"), "check")],
             self.window,
         )  # fmt: skip
         if not dialog.exec():
             return
         v = dialog.values()
         reached = bool(v["reached"]) if v["kind"] == "callback_attempt" else None
-        self.run("Комментарий", lambda desk, actor, tid: services.add_comment(
+        self.run(self.tr("Комментарий"), lambda desk, actor, tid: services.add_comment(
             desk, actor, tid, str(v["kind"]), str(v["text"]), reached=reached))  # fmt: skip
 
     def _department(self, title: str, outgoing_only: bool) -> str | None:
         deps = [(d.name, d.id) for d in self.pack.departments if d.outgoing or not outgoing_only]
-        dialog = FormDialog(title, [Field("dep", "Отдел", "choice", deps)], self.window)
+        dialog = FormDialog(title, [Field("dep", self.tr("Отдел"), "choice", deps)], self.window)
         return str(dialog.values()["dep"]) if dialog.exec() else None
 
     def outgoing(self) -> None:
-        dep = self._department("Исходящий запрос (U-06)", True)
+        dep = self._department(self.tr("Исходящий запрос (U-06)"), True)
         if dep is not None:
-            self.run("Исходящий запрос", lambda desk, actor, tid: services.send_outgoing(
+            self.run(self.tr("Исходящий запрос"), lambda desk, actor, tid: services.send_outgoing(
                 desk, actor, tid, dep))  # fmt: skip
 
     def answer(self) -> None:
-        dialog = FormDialog("Ответ отдела", [Field("text", "Ответ", "multiline")], self.window)
+        title = self.tr("Ответ отдела")
+        dialog = FormDialog(title, [Field("text", self.tr("Ответ"), "multiline")], self.window)
         if dialog.exec():
             text = str(dialog.values()["text"])
-            self.run("Ответ отдела", lambda desk, actor, tid: services.record_answer(
+            self.run(title, lambda desk, actor, tid: services.record_answer(
                 desk, actor, tid, text))  # fmt: skip
 
     def hand_over(self) -> None:
-        dep = self._department("Передать в отдел", False)
+        dep = self._department(self.tr("Передать в отдел"), False)
         if dep is not None:
-            self.run("Передать", lambda desk, actor, tid: services.hand_over(desk, actor, tid, dep))
+            self.run(
+                self.tr("Передать"),
+                lambda desk, actor, tid: services.hand_over(desk, actor, tid, dep),
+            )
 
     def fields(self) -> None:
         view = self.view()
@@ -202,20 +232,26 @@ class TicketActions(QObject):
         categories = [("—", ""), *((c, c) for c in self.pack.sla.categories)]
         priorities = [(p, p) for p in self.pack.sla.priorities]
         fields = [
-            Field("category", "Категория", "choice", categories, d.category if d else ""),
-            Field("priority", "Приоритет", "choice", priorities, d.priority if d else None),
-            Field("type", "Тип", "text", value=d.type if d else ""),
+            Field("category", self.tr("Категория"), "choice", categories, d.category if d else ""),
+            Field(
+                "priority", self.tr("Приоритет"), "choice", priorities, d.priority if d else None
+            ),
+            Field("type", self.tr("Тип"), "text", value=d.type if d else ""),
         ]
-        dialog = FormDialog("Категория и приоритет (U-03, U-04, B-05)", fields, self.window)
+        dialog = FormDialog(
+            self.tr("Категория и приоритет (U-03, U-04, B-05)"), fields, self.window
+        )
         if not dialog.exec():
             return
         v = {k: val for k, val in dialog.values().items() if val not in (None,)}
         if not v.get("category"):
             v.pop("category", None)
-        self.run("Поля", lambda desk, actor, tid: services.set_fields(desk, actor, tid, **v))
+        self.run(
+            self.tr("Поля"), lambda desk, actor, tid: services.set_fields(desk, actor, tid, **v)
+        )
 
     def toggle_notify(self) -> None:
         view = self.view()
         quiet = bool(view.detail.notify_client) if view else True
-        self.run("«Не уведомлять»", lambda desk, actor, tid: services.set_fields(
+        self.run(self.tr("«Не уведомлять»"), lambda desk, actor, tid: services.set_fields(
             desk, actor, tid, notify_client=not quiet))  # fmt: skip

@@ -57,6 +57,7 @@ class DbThread(QObject):
         self._latest: dict[str, int] = {}
         self._pending: dict[int, _Job] = {}
         self._lock = threading.Lock()
+        self._running: _Job | None = None
         self.finished.connect(self._deliver)
         self.crashed.connect(self._fail)
         self._thread = threading.Thread(target=self._run, name=f"opdesk-{name}", daemon=True)
@@ -80,6 +81,12 @@ class DbThread(QObject):
         self._queue.put(None)
         self._thread.join(timeout=10)
 
+    def running_is_stale(self) -> bool:
+        """Asked by a job's work on this thread: has a newer job of its key been submitted?
+        A long read (a million ids) stops early then; its result would be dropped anyway."""
+        job = self._running
+        return job is not None and self._stale(job)
+
     def _stale(self, job: _Job) -> bool:
         with self._lock:
             return bool(job.key) and self._latest.get(job.key) != job.generation
@@ -93,6 +100,7 @@ class DbThread(QObject):
                 self.finished.emit(job.id, _SKIPPED)
                 continue
             self.busy.emit(True)
+            self._running = job
             try:
                 result = job.work(self.desk)
             except Exception as exc:
@@ -101,6 +109,7 @@ class DbThread(QObject):
             else:
                 self.finished.emit(job.id, result)
             finally:
+                self._running = None
                 self.busy.emit(not self._queue.empty())
 
     @Slot(int, object)

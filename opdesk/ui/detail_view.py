@@ -6,14 +6,19 @@ else; every change goes through an action of the main window."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QLabel,
+    QLineEdit,
     QProgressBar,
     QScrollArea,
+    QSizePolicy,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -22,67 +27,113 @@ from PySide6.QtWidgets import (
 
 from opdesk.regulations.pack import Pack
 from opdesk.services.views import TicketView
+from opdesk.store.reading import PersonInfo
+from opdesk.ui.i18n import pick, translated
+from opdesk.ui.panels import reasons_text
 
 COMMENT_KINDS = {
-    "note": "заметка",
-    "call_result": "итог звонка",
-    "callback_attempt": "попытка перезвона",
-    "client_reply": "ответ клиента",
-    "reply": "ответ клиенту",
+    "note": QT_TRANSLATE_NOOP("DetailView", "заметка"),
+    "call_result": QT_TRANSLATE_NOOP("DetailView", "итог звонка"),
+    "callback_attempt": QT_TRANSLATE_NOOP("DetailView", "попытка перезвона"),
+    "client_reply": QT_TRANSLATE_NOOP("DetailView", "ответ клиента"),
+    "reply": QT_TRANSLATE_NOOP("DetailView", "ответ клиенту"),
 }
 EVENT_KINDS = {
-    "created": "создана",
-    "status": "статус",
-    "action": "действие",
-    "reason": "причина",
-    "field": "поле",
-    "comment": "комментарий",
-    "outgoing": "исходящий запрос",
-    "outgoing_answer": "ответ отдела",
-    "closure": "отчёт о закрытии",
-    "confirmation": "подтверждение",
-    "transfer": "передача",
-    "process": "процесс",
-    "imported": "импорт",
+    "created": QT_TRANSLATE_NOOP("DetailView", "создана"),
+    "status": QT_TRANSLATE_NOOP("DetailView", "статус"),
+    "action": QT_TRANSLATE_NOOP("DetailView", "действие"),
+    "reason": QT_TRANSLATE_NOOP("DetailView", "причина"),
+    "field": QT_TRANSLATE_NOOP("DetailView", "поле"),
+    "comment": QT_TRANSLATE_NOOP("DetailView", "комментарий"),
+    "outgoing": QT_TRANSLATE_NOOP("DetailView", "исходящий запрос"),
+    "outgoing_answer": QT_TRANSLATE_NOOP("DetailView", "ответ отдела"),
+    "closure": QT_TRANSLATE_NOOP("DetailView", "отчёт о закрытии"),
+    "confirmation": QT_TRANSLATE_NOOP("DetailView", "подтверждение"),
+    "transfer": QT_TRANSLATE_NOOP("DetailView", "передача"),
+    "process": QT_TRANSLATE_NOOP("DetailView", "процесс"),
+    "imported": QT_TRANSLATE_NOOP("DetailView", "импорт"),
 }
+BAR_COLOURS = {"breached": "#d9534f", "paused": "#9aa5b1", "met": "#5cb85c", "running": "#4a90d9"}
+LINK_KINDS = {
+    "related": QT_TRANSLATE_NOOP("DetailView", "связанная"),
+    "second_request": QT_TRANSLATE_NOOP("DetailView", "второе обращение"),
+    "outgoing": QT_TRANSLATE_NOOP("DetailView", "исходящий запрос"),
+}
+CLOCKED = ("running", "paused", "breached", "met")
 SLA_STATES = {
-    "running": "идёт",
-    "paused": "пауза",
-    "breached": "просрочено",
-    "met": "выполнено в срок",
-    "not_started": "не начат",
-    "uncontrolled": "не контролируется",
-    "not_set": "срок не задан исполнителем",
+    "running": QT_TRANSLATE_NOOP("DetailView", "идёт"),
+    "paused": QT_TRANSLATE_NOOP("DetailView", "пауза"),
+    "breached": QT_TRANSLATE_NOOP("DetailView", "просрочено"),
+    "met": QT_TRANSLATE_NOOP("DetailView", "выполнено в срок"),
+    "not_started": QT_TRANSLATE_NOOP("DetailView", "не начат"),
+    "uncontrolled": QT_TRANSLATE_NOOP("DetailView", "не контролируется"),
+    "not_set": QT_TRANSLATE_NOOP("DetailView", "срок не задан исполнителем"),
 }
 
 
 class DetailView(QScrollArea):
+    """Why header fields are edited in place: changing a priority or category is frequent
+    work, and the card is where the operator reads them. Each edit is a request
+    (`fieldEdited`) the window runs as the same `set_fields` command the Ctrl+Shift+F form
+    uses; the card changes only when the refreshed view comes back, so a refused edit
+    shows the refusal and leaves the old value."""
+
     ticketActivated = Signal(int)  # a linked or client ticket was double-clicked
+    fieldEdited = Signal(int, str, object)  # ticket id, set_fields keyword, new value
 
     def __init__(self, pack: Pack, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.pack = pack
         self.setObjectName("detailView")
         self.setWidgetResizable(True)
+        # The card follows the pane's width (labels wrap) instead of growing past it.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget(self)
         self.layout_ = QVBoxLayout(body)
-        self.title = QLabel("Выберите заявку в очереди", body)
+        self.title = QLabel(self.tr("Выберите заявку в очереди"), body)
         self.title.setObjectName("detailTitle")
         self.title.setWordWrap(True)
         self.layout_.addWidget(self.title)
+        # U-09: an outgoing request past its reminder, at the top of the card; its text is set
+        # on every shown view by the reply-template picker (template_picker.show_reminder)
+        self.reminder = QLabel(body)
+        self.reminder.setObjectName("outgoingReminder")
+        self.reminder.setWordWrap(True)
+        self.reminder.setVisible(False)
+        self.layout_.addWidget(self.reminder)
         self.header = QFormLayout()
+        self.header.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.header.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.header.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.layout_.addLayout(self.header)
-        self.sla_box = QGroupBox("SLA по этапам", body)
+        self.editors: dict[str, QWidget] = {}
+        self.names: dict[str, str] = {}  # login → name, for the history's «Кто»
+        self.sla_box = QGroupBox(self.tr("SLA по этапам"), body)
         self.sla_layout = QVBoxLayout(self.sla_box)
+        self.sla_layout.setSpacing(2)
         self.layout_.addWidget(self.sla_box)
-        self.timeline = self._tree("timeline", ["Когда", "Что", "Кто", "Подробности"])
-        self.layout_.addWidget(self._group("История и комментарии", self.timeline), 2)
-        self.outgoing = self._tree("outgoing", ["Отдел", "Отправлен", "Напоминание", "Ответ"])
-        self.layout_.addWidget(self._group("Исходящие запросы (U-06)", self.outgoing))
-        self.client_tickets = self._tree("clientTickets", ["Номер", "Создана", "Статус", "Тема"])
-        self.layout_.addWidget(self._group("Другие заявки клиента (U-02)", self.client_tickets))
-        self.links = self._tree("links", ["Номер", "Связь", "Статус", "Тема"])
-        self.layout_.addWidget(self._group("Связанные заявки", self.links))
+        self.timeline = self._tree(
+            "timeline", [self.tr("Когда"), self.tr("Что"), self.tr("Кто"), self.tr("Подробности")]
+        )
+        self.layout_.addWidget(self._group(self.tr("История и комментарии"), self.timeline), 2)
+        self.outgoing = self._tree(
+            "outgoing",
+            [self.tr("Отдел"), self.tr("Отправлен"), self.tr("Напоминание"), self.tr("Ответ")],
+        )
+        self.outgoing_box = self._group(self.tr("Исходящие запросы (U-06)"), self.outgoing)
+        self.layout_.addWidget(self.outgoing_box)
+        self.client_tickets = self._tree(
+            "clientTickets",
+            [self.tr("Номер"), self.tr("Создана"), self.tr("Статус"), self.tr("Тема")],
+        )
+        self.client_box = self._group(self.tr("Другие заявки клиента (U-02)"), self.client_tickets)
+        self.layout_.addWidget(self.client_box)
+        self.links = self._tree(
+            "links", [self.tr("Номер"), self.tr("Связь"), self.tr("Статус"), self.tr("Тема")]
+        )
+        self.links_box = self._group(self.tr("Связанные заявки"), self.links)
+        self.layout_.addWidget(self.links_box)
+        self.timeline.setMinimumHeight(220)
         self.setWidget(body)
         self.view: TicketView | None = None
         self.show_view(None)
@@ -99,8 +150,19 @@ class DetailView(QScrollArea):
         tree.setRootIsDecorated(False)
         tree.setUniformRowHeights(True)
         tree.setAlternatingRowColors(True)
+        tree.setMinimumWidth(0)
+        tree.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
+        tree.setMinimumHeight(90)
         tree.itemDoubleClicked.connect(self._activate)
         return tree
+
+    def set_directory(self, people: list[PersonInfo]) -> None:
+        """Names for the logins of the history (the card shows people, not accounts)."""
+        self.names = {p.login: p.name for p in people}
+
+    def _department_name(self, code: str) -> str:
+        dep = self.pack.departments.find(code) if code else None
+        return dep.name if dep else code
 
     def _activate(self, item: QTreeWidgetItem, _column: int) -> None:
         tid = item.data(0, Qt.ItemDataRole.UserRole)
@@ -116,7 +178,7 @@ class DetailView(QScrollArea):
         flow, known = self.pack.processes.get(process), self.pack.statuses.get(status)
         if known is None:
             return status
-        return flow.status_name(known) if flow else known.name
+        return pick(flow.status_name(known) if flow else known.name, known.name_en)
 
     def show_view(self, view: TicketView | None) -> None:
         self.view = view
@@ -129,29 +191,42 @@ class DetailView(QScrollArea):
             if item.widget():
                 item.widget().deleteLater()
         if view is None:
-            self.title.setText("Выберите заявку в очереди")
-            self.sla_box.setVisible(False)
+            self.title.setText(self.tr("Выберите заявку в очереди"))
+            for box in (self.sla_box, self.outgoing_box, self.client_box, self.links_box):
+                box.setVisible(False)
             return
         d = view.detail
-        mark = {"VIP": " ★ VIP", "Важный": " ◆ Важный"}.get(d.client_category, "")
-        self.title.setText(f"<b>{d.number}</b> · {view.status_name}{mark}<br>{d.subject}")
+        mark = {"VIP": " ★ VIP", "Важный": " ◆ " + self.tr("Важный")}.get(d.client_category, "")
+        status_name = self._status_name(d.process, d.status)
+        flow = self.pack.processes.get(d.process)
+        process_name = pick(view.process_name, flow.name_en if flow else "")
+        self.title.setText(f"<b>{d.number}</b> · {status_name}{mark}<br>{d.subject}")
         client = d.client_name or "—"
         if d.client is not None:
             extra = ", ".join(x for x in (d.client.city, d.client.group, d.client.mobile) if x)
             client = f"{client} ({extra})" if extra else client
+        editors = self._editors(view)
         for label, value in (
-            ("Процесс", view.process_name),
-            ("Статус", view.status_name + (f" · {view.stage_name}" if view.stage_name else "")),
-            ("Приоритет", d.priority),
-            ("Категория", d.category or "—"),
-            ("Классификация", " | ".join(x for x in (d.theme, d.type, d.subtheme) if x) or "—"),
-            ("Клиент", client),
-            ("Телефон", d.contact_phone or "—"),
-            ("Владелец", d.owner_name or "—"),
-            ("Отдел", d.department_name or "—"),
-            ("Создана", self._when(d.created_at)),
-            ("Уведомления", "включены" if d.notify_client else "«Не уведомлять» (P-09)"),
+            (self.tr("Процесс"), process_name),
+            (
+                self.tr("Статус"),
+                status_name
+                + (f" · {view.stage_name}" if view.stage_name not in ("", status_name) else ""),
+            ),
+            (self.tr("Приоритет"), editors["priority"]),
+            (self.tr("Категория"), editors["category"]),
+            (self.tr("Тип"), editors["type"]),
+            (self.tr("Классификация"), " | ".join(x for x in (d.theme, d.subtheme) if x) or "—"),
+            (self.tr("Клиент"), client),
+            (self.tr("Телефон"), d.contact_phone or "—"),
+            (self.tr("Владелец"), d.owner_name or "—"),
+            (self.tr("Отдел"), d.department_name or "—"),
+            (self.tr("Создана"), self._when(d.created_at)),
+            (self.tr("Уведомления"), editors["notify_client"]),
         ):
+            if isinstance(value, QWidget):
+                self.header.addRow(label, value)
+                continue
             value_label = QLabel(value)
             value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value_label.setWordWrap(True)
@@ -161,49 +236,147 @@ class DetailView(QScrollArea):
             if e.source == "event" and e.kind == "comment":
                 continue  # the comment itself follows
             if e.source == "comment":
-                what = COMMENT_KINDS.get(e.kind, e.kind)
+                what = translated("DetailView", COMMENT_KINDS.get(e.kind, e.kind))
                 text = e.text if len(e.text) < 400 else e.text[:400] + "…"
             else:
-                what = EVENT_KINDS.get(e.kind, e.kind)
+                what = translated("DetailView", EVENT_KINDS.get(e.kind, e.kind))
                 old, new = e.old, e.new
                 if e.kind in ("status", "action"):
                     old, new = self._status_name(d.process, old), self._status_name(d.process, new)
+                    if old == new and e.stage:  # a change of level: the status stays
+                        new = f"{new} · {self.pack.stages.name(e.stage)}"
+                elif e.kind == "transfer":
+                    old, new = self._department_name(old), self._department_name(new)
                 text = " → ".join(x for x in (old, new) if x) or e.field
-            self.timeline.addTopLevelItem(QTreeWidgetItem([self._when(e.at), what, e.actor, text]))
+            who = self.names.get(e.actor, e.actor)
+            self.timeline.addTopLevelItem(QTreeWidgetItem([self._when(e.at), what, who, text]))
         for o in d.outgoing:
-            answer = f"{self._when(o.answered_at)}: {o.answer}" if o.answered_at else "нет ответа"
+            answer = (
+                f"{self._when(o.answered_at)}: {o.answer}"
+                if o.answered_at
+                else self.tr("нет ответа")
+            )
             self.outgoing.addTopLevelItem(
                 QTreeWidgetItem(
-                    [o.department, self._when(o.sent_at), self._when(o.reminder_at), answer]
+                    [
+                        self._department_name(o.department),
+                        self._when(o.sent_at),
+                        self._when(o.reminder_at),
+                        answer,
+                    ]
                 )
             )
         for c in d.client_tickets:
-            item = QTreeWidgetItem([c.number, self._when(c.created_at), c.status, c.subject])
+            status = self.pack.statuses.get(c.status)
+            name = pick(status.name, status.name_en) if status else c.status
+            item = QTreeWidgetItem([c.number, self._when(c.created_at), name, c.subject])
             item.setData(0, Qt.ItemDataRole.UserRole, c.id)
             self.client_tickets.addTopLevelItem(item)
         for link in d.links:
-            item = QTreeWidgetItem([link.number, link.kind, link.status, link.subject])
+            status = self.pack.statuses.get(link.status)
+            name = pick(status.name, status.name_en) if status else link.status
+            kind = translated("DetailView", LINK_KINDS.get(link.kind, link.kind))
+            item = QTreeWidgetItem([link.number, kind, name, link.subject])
             item.setData(0, Qt.ItemDataRole.UserRole, link.id)
             self.links.addTopLevelItem(item)
+        # an empty list is no pane: the card keeps its room for what this ticket has
+        self.outgoing_box.setVisible(bool(d.outgoing))
+        self.client_box.setVisible(bool(d.client_tickets))
+        self.links_box.setVisible(bool(d.links))
         for tree in (self.timeline, self.outgoing, self.client_tickets, self.links):
             for col in range(tree.columnCount() - 1):
                 tree.resizeColumnToContents(col)
+                # a long name must not push the details (the last column) out of the pane
+                tree.setColumnWidth(col, min(tree.columnWidth(col), 160))
+
+    def _editors(self, view: TicketView) -> dict[str, QWidget]:
+        """Priority, category, type and «Не уведомлять» as editors; disabled, with the rules
+        that forbid it on hover, where the pack does not let this person edit the ticket."""
+        d, tid = view.detail, view.detail.id
+        priority = QComboBox()
+        for p in self.pack.sla.priorities:
+            priority.addItem(p, p)
+        if priority.findData(d.priority) < 0:
+            priority.addItem(d.priority, d.priority)
+        priority.setCurrentIndex(priority.findData(d.priority))
+        priority.setObjectName("edit_priority")
+        priority.activated.connect(
+            lambda _i: self._edited(tid, "priority", d.priority, priority.currentData())
+        )
+        category = QComboBox()
+        category.addItem("—", "")
+        for c in self.pack.sla.categories:
+            category.addItem(c, c)
+        if d.category and category.findData(d.category) < 0:
+            category.addItem(d.category, d.category)
+        category.setCurrentIndex(max(0, category.findData(d.category or "")))
+        category.setObjectName("edit_category")
+        category.activated.connect(
+            lambda _i: self._edited(tid, "category", d.category or "", category.currentData())
+        )
+        kind = QLineEdit(d.type)
+        kind.setObjectName("edit_type")
+        kind.setPlaceholderText(self.tr("тип обращения (U-03)"))
+        kind.editingFinished.connect(lambda: self._edited(tid, "type", d.type, kind.text().strip()))
+        quiet = QCheckBox(self.tr("«Не уведомлять» клиента (P-09)"))
+        quiet.setObjectName("edit_notify")
+        quiet.setChecked(not d.notify_client)
+        quiet.clicked.connect(
+            lambda checked: self._edited(tid, "notify_client", d.notify_client, not checked)
+        )
+        self.editors = {"priority": priority, "category": category, "type": kind,
+                        "notify_client": quiet}  # fmt: skip
+        why = reasons_text(view.edit_reasons)
+        for box in (priority, category):  # long category names must not widen the card
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(12)
+        for editor in self.editors.values():
+            editor.setEnabled(view.editable)
+            editor.setToolTip("" if view.editable else why)
+        return self.editors
+
+    def _edited(self, tid: int, field: str, old: Any, new: Any) -> None:
+        if new != old and (field != "category" or new):
+            self.fieldEdited.emit(tid, field, new)
 
     def _fill_sla(self, view: TicketView) -> None:
         self.sla_box.setVisible(True)
         if not view.sla:
-            note = QLabel("SLA-планы (B-05) к процессу этой заявки не применяются")
+            note = QLabel(self.tr("SLA-планы (B-05) к процессу этой заявки не применяются"))
+            note.setWordWrap(True)
             self.sla_layout.addWidget(note)
             return
         for bar in view.sla:
-            line = QProgressBar(self.sla_box)
-            line.setObjectName(f"sla_{bar.stage}")
-            line.setRange(0, 100)
-            line.setValue(min(100, int(bar.percent or 0)))
-            state = SLA_STATES.get(bar.state, bar.state)
-            due = f", срок {self._when(bar.due_at)}" if bar.due_at else ""
-            paused = f", пауза {bar.paused_minutes} мин" if bar.paused_minutes else ""
-            line.setFormat(f"{bar.name}: {state}{due}{paused}")
-            line.setTextVisible(True)
-            line.setToolTip(bar.reason)
-            self.sla_layout.addWidget(line)
+            # The words above the bar, wrapped: a bar's own text never wraps and would widen
+            # the card past its pane.
+            state = translated("DetailView", SLA_STATES.get(bar.state, bar.state))
+            due = self.tr(", срок {when}").format(when=self._when(bar.due_at)) if bar.due_at else ""
+            paused = (
+                self.tr(", пауза {n} мин").format(n=bar.paused_minutes)
+                if bar.paused_minutes
+                else ""
+            )
+            stage = QWidget(self.sla_box)
+            lines = QVBoxLayout(stage)
+            lines.setContentsMargins(0, 0, 0, 4)
+            lines.setSpacing(1)
+            words = QLabel(f"{bar.name}: {state}{due}{paused}", stage)
+            words.setObjectName(f"sla_{bar.stage}_text")
+            words.setWordWrap(True)
+            lines.addWidget(words)
+            stage.setToolTip(bar.reason)
+            if bar.state in CLOCKED:  # a stage with no clock running has no bar to fill
+                line = QProgressBar(stage)
+                line.setObjectName(f"sla_{bar.stage}")
+                line.setRange(0, 100)
+                full = bar.state == "met"  # done in time: the whole stage, in green
+                line.setValue(100 if full else min(100, int(bar.percent or 0)))
+                line.setTextVisible(False)
+                line.setFixedHeight(8)
+                line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+                if colour := BAR_COLOURS.get(bar.state):
+                    line.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
+                lines.addWidget(line)
+            self.sla_layout.addWidget(stage)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 from array import array
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from PySide6.QtCore import QByteArray, QItemSelectionModel, QSettings, Qt, QTime
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -26,24 +28,28 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from opdesk import paths, settings
+from opdesk import paths, services, settings
 from opdesk.clock import Clock
+from opdesk.progress import checkpoint
 from opdesk.regulations.pack import Pack
 from opdesk.regulations.snapshot import Actor
 from opdesk.services import Desk
 from opdesk.services.views import TicketView, ticket_view
 from opdesk.store import query as queries
 from opdesk.store import saved_filters
+from opdesk.store.database import check_sqlite_file
 from opdesk.store.filters import TicketQuery
-from opdesk.store.reading import PersonInfo, people
+from opdesk.store.reading import DepartmentInfo, PersonInfo, departments, people
+from opdesk.ui import data_jobs
 from opdesk.ui.actions import SHORTCUTS, TicketActions
 from opdesk.ui.database_job import DEMO_TICKETS, Opened, open_desk_database
 from opdesk.ui.db_worker import DbThread
 from opdesk.ui.detail_view import DetailView
 from opdesk.ui.filter_panel import FilterPanel
 from opdesk.ui.jobs import JobRunner
-from opdesk.ui.panels import ROLES, PersonDialog, RefusalPanel, ShortcutsDialog
-from opdesk.ui.queue_model import QueueModel
+from opdesk.ui.panels import PersonDialog, RefusalPanel, ShortcutsDialog, role_name
+from opdesk.ui.queue_model import COLUMNS, QueueModel
+from opdesk.ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 ROW_HEIGHT = 22
@@ -69,6 +75,7 @@ class MainWindow(QMainWindow):
         self.person: PersonInfo | None = None
         self.current: TicketView | None = None
         self.person_dialog: PersonDialog | None = None
+        self.settings_dialog: SettingsDialog | None = None
         self._counted = False
         self._query_seq = self._first_seq = self._full_seq = 0
         self.query = TicketQuery(open_only=True)
@@ -89,8 +96,8 @@ class MainWindow(QMainWindow):
         self.inner.addWidget(self.detail)
         self.splitter.addWidget(self.filters)
         self.splitter.addWidget(self.inner)
-        self.splitter.setSizes([280, 1120])
-        self.inner.setSizes([700, 420])
+        self.splitter.setSizes([250, 1150])
+        self.inner.setSizes([760, 390])
         self.setCentralWidget(self.splitter)
         self.refusals = RefusalPanel(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.refusals)
@@ -115,7 +122,7 @@ class MainWindow(QMainWindow):
         self.who.setObjectName("personLabel")
         self.counts_label = QLabel("", self)
         self.counts_label.setObjectName("queueCount")
-        self.sync_label = QLabel("Синхронизация: локально", self)
+        self.sync_label = QLabel(self.tr("Синхронизация: локально"), self)
         self.sync_label.setObjectName("syncState")
         self.clock_label = QLabel("", self)
         self.progress = QProgressBar(self)
@@ -132,30 +139,37 @@ class MainWindow(QMainWindow):
 
     def _menus(self, actions: TicketActions) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&Файл")
-        quit_action = file_menu.addAction("Выход")
+        file_menu = bar.addMenu(self.tr("&Файл"))
+        prefs_action = file_menu.addAction(self.tr("Настройки…"))
+        prefs_action.setObjectName("action_settings")
+        prefs_action.setShortcut(QKeySequence("Ctrl+,"))
+        prefs_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        prefs_action.triggered.connect(self.open_settings)
+        file_menu.addSeparator()
+        self.data_jobs = data_jobs.install(self, file_menu)
+        quit_action = file_menu.addAction(self.tr("Выход"))
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        ticket = bar.addMenu("&Заявка")
+        ticket = bar.addMenu(self.tr("&Заявка"))
         ticket.addMenu(actions.status_menu)
         for name, _keys, _title in SHORTCUTS:
             if name != "status":
                 ticket.addAction(actions.actions[name])
-        view = bar.addMenu("&Вид")
-        refresh = view.addAction("Обновить")
+        view = bar.addMenu(self.tr("&Вид"))
+        refresh = view.addAction(self.tr("Обновить"))
         refresh.setShortcut(QKeySequence("F5"))
         refresh.triggered.connect(lambda: (self.run_query(self.query), self.refresh_counts()))
-        flip = view.addAction("Карточка снизу / справа")
+        flip = view.addAction(self.tr("Карточка снизу / справа"))
         flip.triggered.connect(self._flip_detail)
         view.addAction(self.refusals.toggleViewAction())
-        help_menu = bar.addMenu("&Справка")
-        help_menu.addAction("Клавиатурные сокращения", self._show_shortcuts)
-        help_menu.addAction("Регламент…", self._show_pack)
-        help_menu.addAction("О программе", self._about)
-        tools = self.addToolBar("Действия")
+        help_menu = bar.addMenu(self.tr("&Справка"))
+        help_menu.addAction(self.tr("Клавиатурные сокращения"), self._show_shortcuts)
+        help_menu.addAction(self.tr("Регламент…"), self._show_pack)
+        help_menu.addAction(self.tr("О программе"), self._about)
+        tools = self.addToolBar(self.tr("Действия"))
         tools.setObjectName("actionsToolbar")
         tools.addAction(actions.actions["take"])
-        status_button = QAction("Сменить статус ▾", self)
+        status_button = QAction(self.tr("Сменить статус"), self)
         status_button.setMenu(actions.status_menu)
         status_button.triggered.connect(actions.actions["status"].trigger)
         tools.addAction(status_button)
@@ -175,11 +189,35 @@ class MainWindow(QMainWindow):
         self.filters.search.selectAll()
 
     def _show_shortcuts(self) -> None:
-        rows = [(keys, title) for _n, keys, title in SHORTCUTS] + [
-            ("Ctrl+F", "Поиск"), ("↑ ↓ PgUp PgDn", "Движение по очереди"),
-            ("Enter", "В карточку заявки"), ("Esc", "Назад в очередь"), ("F5", "Обновить"),
+        ShortcutsDialog(self.shortcut_rows(), self).exec()
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """Every action with a key, read from the menus and the window itself (so a screen
+        added later lists its own), then the keys that are not actions."""
+        rows: list[tuple[str, str]] = []
+        seen: set[str] = set()
+
+        def add(action: QAction) -> None:
+            keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            if keys and keys not in seen:
+                seen.add(keys)
+                rows.append((keys, action.text().replace("&", "")))
+
+        def walk(actions: list[QAction]) -> None:
+            for action in actions:
+                menu = action.menu()
+                if menu is not None:
+                    walk(menu.actions())
+                else:
+                    add(action)
+
+        walk(self.actions())
+        walk(self.menuBar().actions())
+        return [
+            *rows,
+            ("Ctrl+F", self.tr("Поиск")), ("↑ ↓ PgUp PgDn", self.tr("Движение по очереди")),
+            ("Enter", self.tr("В карточку заявки")), ("Esc", self.tr("Назад в очередь")),
         ]  # fmt: skip
-        ShortcutsDialog(rows, self).exec()
 
     def _show_pack(self) -> None:
         from opdesk.ui.pack_view import PackView
@@ -193,16 +231,18 @@ class MainWindow(QMainWindow):
         db = self.desk.db.engine.url.database if self.desk else "—"
         QMessageBox.about(
             self,
-            "О программе OpDesk",
-            f"<b>OpDesk</b> {__version__}<br>Регламент: {self.pack.name} ({self.pack.file.name})"
-            f"<br>База: {db}<br>Журнал: {log_file().parent}",
+            self.tr("О программе OpDesk"),
+            f"<b>OpDesk</b> {__version__}<br>"
+            + self.tr("Регламент: {pack} ({file})<br>База: {db}<br>Журнал: {logs}").format(
+                pack=self.pack.name, file=self.pack.file.name, db=db, logs=log_file().parent
+            ),
         )
 
     # -- database ------------------------------------------------------------------------------
     def open_database(self, path: Path, demo_tickets: int = DEMO_TICKETS) -> None:
         """Open (and on first start fill with demo data) the local database off the GUI thread."""
         self.progress.show()
-        self.statusBar().showMessage("Открываю локальную базу…")
+        self.statusBar().showMessage(self.tr("Открываю локальную базу…"))
         job = self.runner.start(lambda _r: open_desk_database(path, self.clock, demo_tickets))
         job.signals.finished.connect(self._opened)
         job.signals.failed.connect(self._open_failed)
@@ -214,27 +254,141 @@ class MainWindow(QMainWindow):
         self.lister = DbThread("lister", self.desk, self)
         self.writer = DbThread("writer", self.desk, self)
         self.writer.busy.connect(lambda busy: self.progress.setVisible(busy))
-        self.model = QueueModel(self.pack, self.reader, self.clock.now)
-        self.model.sortRequested.connect(self._sort)
-        self._setup_table()
-        self.actions_ = TicketActions(
-            self, self.pack, self.writer, self.actor, self.selected, lambda: self.current,
-            self.refusals,
-        )  # fmt: skip
-        self.actions_.changed.connect(self.after_commands)
-        self._menus(self.actions_)
-        self._restore_layout()
-        note = " (созданы демо-данные)" if opened.generated else ""
-        self.statusBar().showMessage(f"База открыта{note}: {opened.path}", 8000)
+        if self.model is not None:  # switch_database: the widgets stay, the threads are new
+            self._rebind_database()
+        else:
+            self.model = QueueModel(self.pack, self.reader, self.clock.now)
+            self.model.sortRequested.connect(self._sort)
+            self._setup_table()
+            self.actions_ = TicketActions(
+                self, self.pack, self.writer, self.actor, self.selected, lambda: self.current,
+                self.refusals,
+            )  # fmt: skip
+            self.actions_.changed.connect(self.after_commands)
+            self.detail.fieldEdited.connect(self._edit_field)
+            self._menus(self.actions_)
+            from opdesk.ui import new_request  # Ctrl+N: a service request during a call (001)
+
+            self.new_request = new_request.install(self)
+            from opdesk.ui import template_picker  # Ctrl+R: reply by template (U-08, U-09)
+
+            self.template_picker = template_picker.install(self)
+            from opdesk.ui import checklist_panel  # Ctrl+Shift+C: the closing checklist (000)
+
+            self.checklist = checklist_panel.install(self)
+            self._restore_layout()
+        opened_text = (
+            self.tr("База открыта (созданы демо-данные): {path}")
+            if opened.generated
+            else self.tr("База открыта: {path}")
+        )
+        self.statusBar().showMessage(opened_text.format(path=opened.path), 8000)
         self.database_opened.emit(opened)
-        self.reader.submit(lambda desk: _people(desk), self._choose_person, self._query_failed)
+        self.reader.submit(_directory, self._directory_arrived, self._query_failed)
+
+    def _directory_arrived(self, found: tuple[list[PersonInfo], list[DepartmentInfo]]) -> None:
+        everyone, deps = found
+        self.filters.set_directory(everyone, deps)
+        self.detail.set_directory(everyone)
+        self._choose_person(everyone)
 
     def _open_failed(self, message: str) -> None:
         self.progress.hide()
-        self.statusBar().showMessage("База не открыта")
+        self.statusBar().showMessage(self.tr("База не открыта"))
         self.database_failed.emit(message)
         if self.isVisible():
-            QMessageBox.critical(self, "OpDesk — база данных", message)
+            QMessageBox.critical(self, self.tr("OpDesk — база данных"), message)
+
+    def switch_database(self, path: Path) -> data_jobs.DataJob:
+        """Open `path` in place of the current database, with a progress dialog and Cancel;
+        the window keeps working meanwhile.
+
+        The current database stays in use until the new one is open, so a cancel or a refused
+        file (corrupt, foreign, from a newer OpDesk) leaves the window where it was — on the
+        previous database, or on none. The job first runs the read-only checks (the slow part
+        on a large file; never a byte written) and stops there if cancelled, so the file is
+        not touched. Once opening has begun — a migration, or demo data for an empty file as
+        at the first start — it is never interrupted halfway; a cancelled result is closed
+        unused. Then the three database threads are retired and the old database closed
+        (`_retire_database`), and `_opened`, the first start's path, takes the new one.
+        """
+        job = data_jobs.DataJob(
+            self,
+            self.tr("Открытие базы"),
+            self.tr("Проверяю и открываю базу {path}…").format(path=path),
+        )
+        clock = self.clock
+
+        def steps() -> Opened:
+            check_sqlite_file(path)
+            checkpoint(0, 0, None, job.cancelled)
+            return open_desk_database(path, clock)
+
+        job.ended.connect(lambda outcome: self._switched(job, outcome))
+        data_jobs.run_pooled(self, lambda _report: data_jobs.guarded(steps), job)
+        return job
+
+    def _switched(self, job: data_jobs.DataJob, outcome: data_jobs.Outcome) -> None:
+        if outcome.state == data_jobs.DONE and job.cancelled():
+            outcome.value.db.close()  # Cancel came once the file was already open
+        if outcome.state == data_jobs.DONE and not job.cancelled():
+            self._retire_database()
+            self._opened(outcome.value)
+        elif outcome.state in (data_jobs.DONE, data_jobs.CANCELLED):
+            self.statusBar().showMessage(self.tr("Открытие базы отменено"), 8000)
+        else:
+            message = data_jobs.said(self, outcome)
+            self.statusBar().showMessage(self.tr("База не открыта"), 8000)
+            self.database_failed.emit(message)
+            data_jobs.tell(
+                self, QMessageBox.Icon.Critical, self.tr("OpDesk — база данных"), message
+            )
+
+    def _retire_database(self) -> None:
+        """Stop the three database threads and close the database, off the GUI thread.
+
+        Off the GUI thread because a thread finishing a long read must not freeze the window;
+        their signals are blocked first, so a late answer about the old database never lands
+        in the window built over the new one. A plain daemon thread rather than the job pool:
+        it reports nothing back (deleteLater is thread-safe), so quitting right after a switch
+        leaves no pool job emitting into a window being torn down."""
+        old = [t for t in (self.reader, self.lister, self.writer) if t is not None]
+        db = self.desk.db if self.desk is not None else None
+        for thread in old:
+            thread.blockSignals(True)
+        self.reader = self.lister = self.writer = None
+        self.desk = None
+
+        def retire() -> None:
+            for thread in old:
+                thread.stop()  # waits up to 10 s for the job it is running
+                if not thread._thread.is_alive():  # one still running keeps its QObject
+                    thread.deleteLater()
+            if db is not None:
+                db.close()
+
+        threading.Thread(target=retire, name="opdesk-retire-db", daemon=True).start()
+
+    def _rebind_database(self) -> None:
+        """The same widgets over another database: a fresh queue model on the new reader, the
+        actions on the new writer, nothing of the old database shown or cached."""
+        assert self.reader is not None and self.writer is not None
+        assert self.model is not None and self.actions_ is not None
+        old_model, old_selection = self.model, self.table.selectionModel()
+        header = self.table.horizontalHeader()
+        columns = header.saveState()  # widths and order survive the new model
+        self.model = QueueModel(self.pack, self.reader, self.clock.now)
+        self.model.sortRequested.connect(self._sort)
+        self.table.setModel(self.model)
+        header.restoreState(columns)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self._load_view(cur.row())
+        )
+        old_selection.deleteLater()
+        old_model.deleteLater()
+        self.actions_.writer = self.writer
+        self._counted = False  # the badges are counted afresh for the new database
+        self._show_view(None)
 
     def _setup_table(self) -> None:
         t = self.table
@@ -254,7 +408,7 @@ class MainWindow(QMainWindow):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(1, Qt.SortOrder.DescendingOrder)  # newest first, as the query
         header.sectionClicked.connect(self._header_clicked)
-        for col, width in enumerate((110, 120, 220, 220, 90, 150, 150, 140, 150, 110)):
+        for col, width in enumerate((100, 125, 170, 170, 85, 120, 105, 120, 80, 100)):
             t.setColumnWidth(col, width)
         t.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._load_view(cur.row()))
 
@@ -280,12 +434,54 @@ class MainWindow(QMainWindow):
 
     def set_person(self, person: PersonInfo | None) -> None:
         self.person = person
-        role = ROLES.get(person.role, person.role) if person else ""
+        role = role_name(person.role) if person else ""
         who = f"{person.name} ({role})" if person else "—"
         self.who.setText(who)
         self.setWindowTitle(f"OpDesk — {who}")
         self._load_saved()
         self.run_query(self.filters.query())
+
+    # -- settings ------------------------------------------------------------------------------
+    def open_settings(self) -> None:
+        """File → Settings: the people are read on the reader thread (as for the person
+        choice), then the dialog opens window-modal without blocking the event loop."""
+        if self.reader is None:
+            return
+        self.reader.submit(lambda desk: _people(desk), self._show_settings, self._query_failed)
+
+    def _show_settings(self, everyone: list[PersonInfo]) -> None:
+        dialog = SettingsDialog(self.prefs, everyone, self)
+        self.settings_dialog = dialog
+
+        def done(result: int) -> None:
+            if result == QDialog.DialogCode.Accepted:
+                self.apply_settings(dialog.values(), everyone)
+
+        dialog.finished.connect(done)
+        dialog.open()
+
+    def apply_settings(self, chosen: settings.Settings, everyone: list[PersonInfo]) -> None:
+        """Save what the dialog chose; the person changes at once, the language and the
+        database on the next start (the widgets and the open database are built once)."""
+        before = self.prefs
+        # Merge only the dialog's fields: the layout flag may have changed while it was open.
+        self.prefs = dataclasses.replace(
+            self.prefs,
+            person=chosen.person,
+            language=chosen.language,
+            database=chosen.database,
+            server=chosen.server,
+        )
+        settings.save(self.prefs)
+        if self.prefs.person != before.person:
+            self.set_person(next((p for p in everyone if p.login == self.prefs.person), None))
+        if (self.prefs.language, self.prefs.database) != (before.language, before.database):
+            self.statusBar().showMessage(
+                self.tr("Настройки сохранены; язык и база данных применятся после перезапуска"),
+                15000,
+            )
+        else:
+            self.statusBar().showMessage(self.tr("Настройки сохранены"), 5000)
 
     def actor(self) -> Actor:
         """The person at the desk as the engine knows them: login, role, department name."""
@@ -302,6 +498,7 @@ class MainWindow(QMainWindow):
         if self.reader is None or self.model is None:
             return
         self.query = q
+        self._show_sort(q)
         me = self.person.id if self.person else None
         now = self.clock.now()
         self._query_seq += 1
@@ -314,9 +511,14 @@ class MainWindow(QMainWindow):
             with desk.db.engine.connect() as conn:
                 return queries.first_ids(conn, q, now, FIRST_SCREEN, me=me, pack=desk.pack)
 
+        lister = self.lister
+        assert lister is not None
+
         def work(desk: Desk) -> array[int]:
             with desk.db.engine.connect() as conn:
-                return queries.ids(conn, q, now, me=me, pack=desk.pack)
+                return queries.ids(
+                    conn, q, now, me=me, pack=desk.pack, stop=lister.running_is_stale
+                )
 
         self.reader.submit(
             first, lambda ids: self._first_arrived(seq, ids, keep, top_id), key="first"
@@ -331,7 +533,9 @@ class MainWindow(QMainWindow):
             self.refresh_counts()
 
     def _query_failed(self, message: str) -> None:
-        self.statusBar().showMessage(f"Фильтр не выполнен: {message}", 8000)
+        self.statusBar().showMessage(
+            self.tr("Фильтр не выполнен: {message}").format(message=message), 8000
+        )
 
     def _first_arrived(
         self, seq: int, ids: array[int], keep: list[int], top_id: int | None
@@ -353,7 +557,8 @@ class MainWindow(QMainWindow):
         if self._first_seq != seq:  # the complete list came first: it is the first screen
             self._first_seq = seq
             self.firstScreen.emit(len(ids))
-        self.counts_label.setText(f"В очереди: {len(ids):,}".replace(",", "\u202f"))
+        count = f"{len(ids):,}".replace(",", "\u202f")
+        self.counts_label.setText(self.tr("В очереди: {count}").format(count=count))
         self.queueLoaded.emit(len(ids))
 
     def _reselect(self, keep: list[int], top_id: int | None) -> None:
@@ -377,6 +582,14 @@ class MainWindow(QMainWindow):
             )
         if first:
             self._load_view(-1)
+
+    def _show_sort(self, q: TicketQuery) -> None:
+        """The header's arrow follows the query's order (a saved filter sorts by due date, a
+        restored header state may remember another column), none where no column shows it."""
+        fields = [field for _title, field in COLUMNS]
+        column = fields.index(q.sort) if q.sort in fields else -1
+        order = Qt.SortOrder.DescendingOrder if q.descending else Qt.SortOrder.AscendingOrder
+        self.table.horizontalHeader().setSortIndicator(column, order)
 
     def _header_clicked(self, column: int) -> None:
         assert self.model is not None
@@ -454,6 +667,17 @@ class MainWindow(QMainWindow):
         self.detail.show_view(view)
         self.viewShown.emit(view)
 
+    def _edit_field(self, ticket_id: int, field: str, value: object) -> None:
+        """An edit in the card's header: the same `set_fields` command as the fields form."""
+        if self.actions_ is None or self.current is None:
+            return
+        number = self.current.detail.number
+        self.actions_.run(
+            self.tr("Поля"),
+            lambda desk, actor, tid: services.set_fields(desk, actor, tid, **{field: value}),
+            [(ticket_id, number)],
+        )
+
     def go_to(self, ticket_id: int) -> None:
         """Open a ticket (a linked one, the client's other one) even if the filter hides it."""
         assert self.model is not None
@@ -471,7 +695,12 @@ class MainWindow(QMainWindow):
         assert self.model is not None
         self.model.refresh(changed)
         if self.current is not None and self.current.detail.id in changed:
-            self._load_view(self.model.row_of(self.current.detail.id))
+            tid = self.current.detail.id
+            actor = self.actor()
+            # by id, not by row: a ticket opened from a link may be outside the filter
+            self.reader.submit(  # type: ignore[union-attr]
+                lambda desk: ticket_view(desk, actor, tid), self._show_view, key="view"
+            )
         self.refresh_counts()
 
     # -- layout memory -------------------------------------------------------------------------
@@ -506,3 +735,8 @@ class MainWindow(QMainWindow):
 def _people(desk: Desk) -> list[PersonInfo]:
     with desk.db.engine.connect() as conn:
         return people(conn)
+
+
+def _directory(desk: Desk) -> tuple[list[PersonInfo], list[DepartmentInfo]]:
+    with desk.db.engine.connect() as conn:
+        return people(conn), departments(conn)

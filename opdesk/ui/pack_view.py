@@ -22,16 +22,21 @@ class PackView(QDialog):
         super().__init__(parent)
         self.pack = pack
         self.setObjectName("packView")
-        self.setWindowTitle(f"Регламент — {pack.name}")
+        self.setWindowTitle(self.tr("Регламент — {name}").format(name=pack.name))
         self.resize(1000, 640)
         layout = QVBoxLayout(self)
-        header = QLabel(f"<b>{pack.name}</b> · версия {pack.version} · правил: {len(pack.rules)}")
+        header = QLabel(
+            f"<b>{pack.name}</b> · "
+            + self.tr("версия {version} · правил: {rules}").format(
+                version=pack.version, rules=len(pack.rules)
+            )
+        )
         header.setObjectName("packHeader")
         layout.addWidget(header)
         self.tabs = QTabWidget(self)
-        self.tabs.addTab(self._statuses_view(), "Процессы и статусы")
-        self.tabs.addTab(self._rules_view(), "Правила")
-        self.tabs.addTab(self._changelog_view(), "Изменения регламента")
+        self.tabs.addTab(self._statuses_view(), self.tr("Процессы и статусы"))
+        self.tabs.addTab(self._rules_view(), self.tr("Правила"))
+        self.tabs.addTab(self._changelog_view(), self.tr("Изменения регламента"))
         layout.addWidget(self.tabs)
 
     def _tree(self, headers: list[str]) -> QTreeWidget:
@@ -44,18 +49,33 @@ class PackView(QDialog):
     def _statuses_view(self) -> QTreeWidget:
         """The processes (one per document), each with its statuses under the document's
         own names, what their SLA clock does and which end the ticket."""
-        tree = self._tree(["Процесс / статус", "Стадия", "Часы SLA", "Правила"])
+        tree = self._tree(
+            [
+                self.tr("Процесс / статус"),
+                self.tr("Стадия"),
+                self.tr("Часы SLA"),
+                self.tr("Правила"),
+            ]
+        )
         tree.setObjectName("statusesTree")
         tree.setRootIsDecorated(True)
-        clock = {"runs": "идут", "paused": "пауза", "stopped": "остановлены"}
+        clock = {
+            "runs": self.tr("идут"),
+            "paused": self.tr("пауза"),
+            "stopped": self.tr("остановлены"),
+        }
         for process in self.pack.processes.values():
             top = QTreeWidgetItem([process.name, process.source.title, "", process.rule.id])
             for sid in process.statuses:
                 st = self.pack.statuses[sid]
-                stage = "текущий уровень" if st.stage == "*" else self.pack.stages.name(st.stage)
+                stage = (
+                    self.tr("текущий уровень")
+                    if st.stage == "*"
+                    else self.pack.stages.name(st.stage)
+                )
                 if not process.levels and st.stage in (*self.pack.stages.order, "*"):
                     stage = "—"
-                ends = " (окончательный)" if process.is_terminal(sid) else ""
+                ends = " " + self.tr("(окончательный)") if process.is_terminal(sid) else ""
                 rules = ", ".join(r.id for r in st.rules)
                 item = QTreeWidgetItem(
                     [process.status_name(st) + ends, stage, clock[st.clock], rules]
@@ -68,7 +88,7 @@ class PackView(QDialog):
         return tree
 
     def _rules_view(self) -> QTreeWidget:
-        tree = self._tree(["ID", "Правило", "Источник"])
+        tree = self._tree([self.tr("ID"), self.tr("Правило"), self.tr("Источник")])
         tree.setObjectName("rulesTree")
         tree.setWordWrap(True)
         for rule in self.pack.rules.values():
@@ -80,7 +100,9 @@ class PackView(QDialog):
         return tree
 
     def _changelog_view(self) -> QTreeWidget:
-        tree = self._tree(["Дата", "Автор", "Правила", "Изменение"])
+        tree = self._tree(
+            [self.tr("Дата"), self.tr("Автор"), self.tr("Правила"), self.tr("Изменение")]
+        )
         tree.setObjectName("changelogTree")
         for e in self.pack.changelog:
             item = QTreeWidgetItem(

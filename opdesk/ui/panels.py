@@ -4,10 +4,12 @@ choice, a generic input form for commands, the keyboard map and About."""
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDockWidget,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -29,30 +32,63 @@ from PySide6.QtWidgets import (
 from opdesk.regulations.rules import Reason
 from opdesk.services import CommandResult
 from opdesk.store.reading import PersonInfo
+from opdesk.ui.i18n import pick, translated
 
-ROLES = {"operator": "оператор", "lead": "руководитель", "trainer": "тренер", "admin": "админ"}
+# Role → its name, in the source language; `role_name` translates at use time.
+ROLES = {
+    "operator": QT_TRANSLATE_NOOP("Roles", "оператор"),
+    "lead": QT_TRANSLATE_NOOP("Roles", "руководитель"),
+    "trainer": QT_TRANSLATE_NOOP("Roles", "тренер"),
+    "admin": QT_TRANSLATE_NOOP("Roles", "админ"),
+}
+
+
+def role_name(role: str) -> str:
+    """A role's name in the interface language (an unknown role shows as its id)."""
+    return translated("Roles", ROLES[role]) if role in ROLES else role
+
+
+SEED_FILE = re.compile(r"\s*\((\d{3})_[0-9a-f]+\.txt\)")
+
+
+def source_name(source: str) -> str:
+    """The document a rule comes from as the operator knows it: «Работа с тикетом клиента,
+    документ 002» rather than the seed's file name with its content hash."""
+    return SEED_FILE.sub(
+        lambda m: QCoreApplication.translate("Reasons", ", документ {n}").format(n=m.group(1)),
+        source,
+    )
 
 
 def reasons_html(reasons: Sequence[Reason]) -> str:
-    """Rule ID, the rule's Russian text, the detail about this ticket and the source."""
+    """Rule ID, the rule's text, the detail about this ticket and the source — in the
+    interface language (the pack carries both; the source is the Russian document's)."""
     out = []
     for r in reasons:
+        text, more = pick(r.text, r.text_en), pick(r.detail, r.detail_en)
         rule = f"<b>{html.escape(r.rule)}</b> " if r.rule else ""
-        detail = f"<br>{html.escape(r.detail)}" if r.detail else ""
-        source = f"<br><i>{html.escape(r.source)}</i>" if r.source else ""
-        out.append(f"<p>{rule}{html.escape(r.text)}{detail}{source}</p>")
+        detail = f"<br>{html.escape(more)}" if more else ""
+        source = f"<br><i>{html.escape(source_name(r.source))}</i>" if r.source else ""
+        out.append(f"<p>{rule}{html.escape(text)}{detail}{source}</p>")
     return "".join(out)
 
 
 def reasons_text(reasons: Sequence[Reason]) -> str:
-    return "\n".join(r.as_text() for r in reasons)
+    """One line a reason, as `Reason.as_text` but in the interface language."""
+    lines = []
+    for r in reasons:
+        more = pick(r.detail, r.detail_en)
+        tail = f" — {more}" if more else ""
+        lines.append(f"[{r.rule}] {pick(r.text, r.text_en)}{tail} ({source_name(r.source)})")
+    return "\n".join(lines)
 
 
 class RefusalPanel(QDockWidget):
     """Why the last command was refused; non-modal, stays open while the operator works."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Отказ регламента", parent)
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Отказ регламента"))
         self.setObjectName("refusalPanel")
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("refusalText")
@@ -61,8 +97,13 @@ class RefusalPanel(QDockWidget):
 
     def show_refusal(self, title: str, reasons: Sequence[Reason]) -> None:
         self.browser.setHtml(
-            f"<h3>{html.escape(title)}: не выполнено</h3>{reasons_html(reasons)}"
-            "<p>Ничего не изменено.</p>"
+            "<h3>"
+            + self.tr("{title}: не выполнено").format(title=html.escape(title))
+            + "</h3>"
+            + reasons_html(reasons)
+            + "<p>"
+            + self.tr("Ничего не изменено.")
+            + "</p>"
         )
         self.show()
         self.raise_()
@@ -76,28 +117,55 @@ class BulkResults(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("bulkResults")
-        self.setWindowTitle(f"{title}: результат")
+        self.setWindowTitle(self.tr("{title}: результат").format(title=title))
         self.setModal(False)
         self.resize(760, 420)
         layout = QVBoxLayout(self)
+        self.summary_label = QLabel(self)
+        self.summary_label.setObjectName("bulkSummary")
+        layout.addWidget(self.summary_label)
         self.tree = QTreeWidget(self)
-        self.tree.setHeaderLabels(["Заявка", "Результат", "Правила и причины"])
+        self.tree.setHeaderLabels(
+            [self.tr("Заявка"), self.tr("Результат"), self.tr("Правила и причины")]
+        )
         self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        # the chosen line's reasons in full below: a rule says what to do, read it whole
+        self.details = QTextBrowser(self)
+        self.details.setObjectName("bulkDetails")
+        self.details.setMaximumHeight(160)
+        self._reasons: list[Sequence[Reason]] = []
         done = 0
         for number, result in results:
             done += result.ok
-            verdict = "выполнено" if result.ok else "отказ"
-            item = QTreeWidgetItem([number, verdict, "" if result.ok else result.message()])
-            item.setToolTip(2, result.message())
+            verdict = self.tr("выполнено") if result.ok else self.tr("отказ")
+            why = reasons_text(result.reasons) if result.reasons else result.message()
+            item = QTreeWidgetItem([number, verdict, "" if result.ok else why])
+            item.setForeground(1, QColor("#2e7d32" if result.ok else "#c62828"))
+            item.setToolTip(2, why)
             self.tree.addTopLevelItem(item)
+            self._reasons.append(() if result.ok else result.reasons)
         self.tree.resizeColumnToContents(0)
         self.tree.resizeColumnToContents(1)
-        layout.addWidget(self.tree)
-        self.summary = f"Выполнено {done} из {len(results)}; отказов {len(results) - done}"
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.details)
+        self.tree.currentItemChanged.connect(self._show_reasons)
+        refused = next((i for i, r in enumerate(results) if not r[1].ok), 0)
+        if results:
+            self.tree.setCurrentItem(self.tree.topLevelItem(refused))
+        self.summary = self.tr("Выполнено {done} из {total}; отказов {refused}").format(
+            done=done, total=len(results), refused=len(results) - done
+        )
+        self.summary_label.setText(f"<b>{html.escape(self.summary)}</b>")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
         self.setWindowTitle(f"{title}: {self.summary}")
+
+    def _show_reasons(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
+        row = self.tree.indexOfTopLevelItem(item) if item is not None else -1
+        reasons = self._reasons[row] if 0 <= row < len(self._reasons) else ()
+        self.details.setHtml(reasons_html(reasons) if reasons else "")
 
 
 class PersonDialog(QDialog):
@@ -106,13 +174,13 @@ class PersonDialog(QDialog):
     def __init__(self, people: Sequence[PersonInfo], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("personDialog")
-        self.setWindowTitle("Кто работает за этим местом?")
+        self.setWindowTitle(self.tr("Кто работает за этим местом?"))
         self.resize(420, 480)
         layout = QVBoxLayout(self)
         self.list = QListWidget(self)
         for p in people:
-            role = ROLES.get(p.role, p.role)
-            item = QListWidgetItem(f"{p.name} — {role}, {p.department or 'без отдела'}")
+            department = p.department or self.tr("без отдела")
+            item = QListWidgetItem(f"{p.name} — {role_name(p.role)}, {department}")
             item.setData(Qt.ItemDataRole.UserRole, p.login)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
@@ -194,11 +262,11 @@ class ShortcutsDialog(QDialog):
     def __init__(self, rows: Sequence[tuple[str, str]], parent: QWidget | None) -> None:
         super().__init__(parent)
         self.setObjectName("shortcutsDialog")
-        self.setWindowTitle("Клавиатурные сокращения")
+        self.setWindowTitle(self.tr("Клавиатурные сокращения"))
         self.resize(520, 520)
         layout = QVBoxLayout(self)
         tree = QTreeWidget(self)
-        tree.setHeaderLabels(["Клавиши", "Действие"])
+        tree.setHeaderLabels([self.tr("Клавиши"), self.tr("Действие")])
         tree.setRootIsDecorated(False)
         for keys, what in rows:
             tree.addTopLevelItem(QTreeWidgetItem([keys, what]))

@@ -16,30 +16,39 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
 
 from opdesk.regulations.pack import Pack
 from opdesk.services import Desk
-from opdesk.store.rows import TicketRow, fetch_rows
+from opdesk.store.rows import TicketRow, fetch_rows, outgoing_overdue
 from opdesk.ui.db_worker import DbThread
+from opdesk.ui.i18n import language, pick, translated
 
 Index = QModelIndex | QPersistentModelIndex
 WINDOW_BEFORE, WINDOW_AFTER = 40, 120  # rows fetched around the first missing one
 CACHE_ROWS = 3000
 
-# (header, TicketQuery sort field or "")
+# (header, TicketQuery sort field or ""); headers are source texts, translated in headerData
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("Номер", "number"),
-    ("Создана", "created_at"),
-    ("Клиент", "client_name"),
-    ("Тема / категория", "category"),
-    ("Приоритет", "priority_rank"),
-    ("Статус", "status"),
-    ("Уровень", ""),
-    ("Владелец", ""),
-    ("Отдел", ""),
-    ("SLA", "sla_due_at"),
+    (QT_TRANSLATE_NOOP("QueueModel", "Номер"), "number"),
+    (QT_TRANSLATE_NOOP("QueueModel", "Создана"), "created_at"),
+    (QT_TRANSLATE_NOOP("QueueModel", "Клиент"), "client_name"),
+    (QT_TRANSLATE_NOOP("QueueModel", "Тема / категория"), "category"),
+    (QT_TRANSLATE_NOOP("QueueModel", "Приоритет"), "priority_rank"),
+    (QT_TRANSLATE_NOOP("QueueModel", "Статус"), "status"),
+    (QT_TRANSLATE_NOOP("QueueModel", "Уровень"), ""),
+    (QT_TRANSLATE_NOOP("QueueModel", "Владелец"), ""),
+    (QT_TRANSLATE_NOOP("QueueModel", "Отдел"), ""),
+    (QT_TRANSLATE_NOOP("QueueModel", "SLA"), "sla_due_at"),
 )
 SLA_COLOURS = {
     "ok": QColor("#dff0d8"),
@@ -47,8 +56,14 @@ SLA_COLOURS = {
     "breached": QColor("#f5c6c6"),
     "paused": QColor("#dde3ea"),
 }
-SLA_WORDS = {"ok": "в срок", "at_risk": "под угрозой", "breached": "просрочено", "paused": "пауза"}
+SLA_WORDS = {
+    "ok": QT_TRANSLATE_NOOP("QueueModel", "в срок"),
+    "at_risk": QT_TRANSLATE_NOOP("QueueModel", "под угрозой"),
+    "breached": QT_TRANSLATE_NOOP("QueueModel", "просрочено"),
+    "paused": QT_TRANSLATE_NOOP("QueueModel", "пауза"),
+}
 MARK = {"VIP": "★ ", "Важный": "◆ "}
+REMINDER_MARK = "⚑ "  # U-09: an outgoing request past its reminder; the follow-up flag of mail
 
 
 class QueueModel(QAbstractTableModel):
@@ -65,7 +80,7 @@ class QueueModel(QAbstractTableModel):
         self.ids: array[int] = array("q")
         self._cache: OrderedDict[int, TicketRow] = OrderedDict()
         self._asked: set[int] = set()
-        self._status_names: dict[tuple[str, str], str] = {}
+        self._status_names: dict[tuple[str, str, str], str] = {}
         self._sort = ("created_at", True)
 
     # -- the ids -----------------------------------------------------------------------------
@@ -113,9 +128,9 @@ class QueueModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][0]
+            return translated("QueueModel", COLUMNS[section][0])
         if role == Qt.ItemDataRole.ToolTipRole and not COLUMNS[section][1]:
-            return "Не сортируется"
+            return self.tr("Не сортируется")
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -139,6 +154,8 @@ class QueueModel(QAbstractTableModel):
             return self._text(row, column)
         if role == Qt.ItemDataRole.ToolTipRole and column == 9:
             return self._sla_tooltip(row)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 5:
+            return self._reminder_tooltip(row)
         if role == Qt.ItemDataRole.BackgroundRole and column == 9:
             state = sla_state(row, self.now())
             return QBrush(SLA_COLOURS[state]) if state else None
@@ -185,7 +202,7 @@ class QueueModel(QAbstractTableModel):
         self.rowsFetched.emit(len(rows))
 
     def _status_name(self, row: TicketRow) -> str:
-        key = (row.process, row.status)
+        key = (row.process, row.status, language())
         name = self._status_names.get(key)
         if name is None:
             process = self.pack.processes.get(row.process)
@@ -193,7 +210,8 @@ class QueueModel(QAbstractTableModel):
             if status is None:
                 name = row.status
             else:
-                name = process.status_name(status) if process else status.name
+                russian = process.status_name(status) if process else status.name
+                name = pick(russian, status.name_en)
             self._status_names[key] = name
         return name
 
@@ -209,7 +227,8 @@ class QueueModel(QAbstractTableModel):
         if column == 4:
             return row.priority
         if column == 5:
-            return self._status_name(row)
+            overdue = outgoing_overdue(row, self.now())
+            return (REMINDER_MARK if overdue else "") + self._status_name(row)
         if column == 6:
             return self.pack.stages.name(row.stage) if row.stage else "—"
         if column == 7:
@@ -223,20 +242,28 @@ class QueueModel(QAbstractTableModel):
         state = sla_state(row, now)
         if not state:
             return ""
-        if state == "paused":
-            return "пауза"
-        if row.sla_due_at is None:
-            return SLA_WORDS[state]
+        if state == "paused" or row.sla_due_at is None:
+            return translated("QueueModel", SLA_WORDS[state])
         left = working_left(self.pack, now, row.sla_due_at)
         sign = "−" if left < 0 else ""
         return f"{sign}{duration(abs(left))}"
 
+    def _reminder_tooltip(self, row: TicketRow) -> str | None:
+        if not outgoing_overdue(row, self.now()):
+            return None
+        return self.tr(
+            "Смежный отдел не ответил: напоминание по исходящему запросу — {when} (U-06, "
+            "U-09). Сообщите клиенту по шаблону «ответ от коллег ещё не получили» (Ctrl+R)"
+        ).format(when=local(self.pack, row.outgoing_reminder_at))
+
     def _sla_tooltip(self, row: TicketRow) -> str:
         state = sla_state(row, self.now())
         if not state:
-            return "SLA не применяется к процессу этой заявки"
+            return self.tr("SLA не применяется к процессу этой заявки")
         due = local(self.pack, row.sla_due_at) if row.sla_due_at else "—"
-        return f"SLA: {SLA_WORDS[state]}; срок этапа — {due} (рабочее время)"
+        return self.tr("SLA: {state}; срок этапа — {due} (рабочее время)").format(
+            state=translated("QueueModel", SLA_WORDS[state]), due=due
+        )
 
 
 def sla_state(row: TicketRow, now: dt.datetime) -> str:
@@ -270,10 +297,14 @@ def duration(seconds: int) -> str:
     days, rest = divmod(minutes, 8 * 60)  # a working day of the 8/5 calendar
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{days} р.д. {hours} ч"
+        return QCoreApplication.translate("QueueModel", "{days} р.д. {hours} ч").format(
+            days=days, hours=hours
+        )
     if hours:
-        return f"{hours} ч {mins:02d} мин"
-    return f"{mins} мин"
+        return QCoreApplication.translate("QueueModel", "{hours} ч {mins:02d} мин").format(
+            hours=hours, mins=mins
+        )
+    return QCoreApplication.translate("QueueModel", "{mins} мин").format(mins=mins)
 
 
 def local(pack: Pack, moment: dt.datetime | None) -> str:

@@ -1,0 +1,555 @@
+"""`make screenshots`: the operator's window on a demo desk, rendered through Qt's xcb platform
+on an X server (a private Xvfb unless one is given), saved as PNG pictures for review.
+
+Run: .venv/bin/python tools/screenshots.py [--out DIR] [--tickets N] [--demo PATH] [--xvfb]
+
+Pictures (in `--out`, default `screenshots/` of the repository):
+  01-queue-filter-selected.png  the «Мои» filter applied, a ticket selected, its card filled
+  02-refusal-panel.png          a refused command: the refusal panel with rule IDs and texts
+  03-bulk-results.png           a bulk close where some tickets are refused: the result list
+  04-english.png                the same window with the English translator installed
+  05-detail-view.png            the ticket's card alone, wide enough to read
+  06-shortcuts.png              Help → Keyboard shortcuts
+  07-filter-panel.png           the filter panel with its counts
+
+Why two processes: this one owns the X server and the temporary desk, a child renders. Qt's
+xcb plugin aborts the process when its X server goes away, so the server is stopped only after
+the child has exited (also when it crashed), and a crash never leaves an Xvfb behind.
+
+Settings and the window layout go to a temporary OPDESK_HOME, never the operator's own; the
+demo desk is a temporary copy (the commands change it), generated with a fixed clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)  # the tests' moment
+SIZE = (1400, 860)
+PICTURES = (
+    "01-queue-filter-selected.png",
+    "02-refusal-panel.png",
+    "03-bulk-results.png",
+    "04-english.png",
+    "05-detail-view.png",
+    "06-shortcuts.png",
+    "07-filter-panel.png",
+)
+MY_FILTER = "Мои"
+NO_XVFB = (
+    "screenshots: Xvfb is missing, and it is needed to render through xcb without a desktop "
+    "(DISPLAY is not set, or --xvfb was given). Run `make system-deps` (installs the xvfb "
+    "package), or run on an X11 desktop with DISPLAY set."
+)
+
+
+def say(text: str) -> None:
+    print(f"screenshots: {text}", flush=True)
+
+
+# -- the parent: desk, X server, child -------------------------------------------------------
+def prepare_desk(args: argparse.Namespace, work: Path) -> Path:
+    """A demo desk for this run: a copy of `--demo` (generated there first when missing) or a
+    fresh one in the temporary folder. Always a copy: the pictures' commands change it."""
+    from opdesk.demo import generate
+
+    desk = work / "desk.sqlite3"
+    source: Path | None = args.demo
+    if source is not None and not _has_tickets(source):
+        source.parent.mkdir(parents=True, exist_ok=True)
+        say(f"generating a demo desk of {args.tickets} tickets into {source}")
+        generate(source, args.tickets, seed=args.seed, now=NOW, workers=0)
+    if source is not None:
+        say(f"reusing the demo desk {source}")
+        copy(source, desk)
+        return desk
+    say(f"generating a demo desk of {args.tickets} tickets")
+    generate(desk, args.tickets, seed=args.seed, now=NOW, workers=0)
+    return desk
+
+
+def copy(source: Path, target: Path) -> None:
+    """SQLite's online backup: consistent even with a WAL beside the file."""
+    with (
+        contextlib.closing(sqlite3.connect(source)) as src,
+        contextlib.closing(sqlite3.connect(target)) as dst,
+    ):
+        src.backup(dst)
+
+
+def _has_tickets(path: Path) -> bool:
+    if not path.is_file():
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            return bool(conn.execute("SELECT count(*) FROM tickets").fetchone()[0])
+    except sqlite3.Error:
+        return False
+
+
+@contextlib.contextmanager
+def virtual_display(size: tuple[int, int]) -> Iterator[str]:
+    """Start Xvfb on a free display number (it picks one and reports it: -displayfd)."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        raise SystemExit(NO_XVFB)
+    width, height = size
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        [xvfb, "-displayfd", str(write), "-screen", "0", f"{width + 200}x{height + 200}x24",
+         "-nolisten", "tcp"],
+        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    os.close(write)
+    try:
+        with os.fdopen(read) as fd:
+            number = fd.readline().strip()
+        if not number:
+            raise SystemExit(f"screenshots: Xvfb did not start (exit code {server.poll()})")
+        say(f"Xvfb started on :{number} (pid {server.pid})")
+        yield f":{number}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        say("Xvfb stopped")
+
+
+def orchestrate(args: argparse.Namespace) -> int:
+    out: Path = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    own_server = args.xvfb or not os.environ.get("DISPLAY")
+    if own_server and shutil.which("Xvfb") is None:
+        print(NO_XVFB, file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="opdesk-screenshots-") as tmp:
+        work = Path(tmp)
+        desk = prepare_desk(args, work)
+        env = {**os.environ, "OPDESK_HOME": str(work / "home"), "QT_QPA_PLATFORM": "xcb"}
+        command = [sys.executable, str(Path(__file__).resolve()), "--render", "--out", str(out),
+                   "--desk", str(desk), "--size", f"{args.size[0]}x{args.size[1]}"]  # fmt: skip
+        with virtual_display(args.size) if own_server else contextlib.nullcontext(None) as disp:
+            if disp is not None:
+                env["DISPLAY"] = disp
+            else:
+                say(f"using the X display {env.get('DISPLAY')}")
+            done = subprocess.run(command, env=env, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        print(f"screenshots: rendering failed (exit code {done.returncode})", file=sys.stderr)
+        return done.returncode or 1
+    say(f"pictures in {out}")
+    return 0
+
+
+# -- the child: the window and its pictures --------------------------------------------------
+@dataclass(frozen=True)
+class Plan:
+    """What the pictures show, chosen from the desk's data."""
+
+    login: str  # the ОПП operator at the desk
+    ticket: int  # the operator's own open ticket with the richest card (running SLA bars first)
+    bulk: list[int]  # the bulk close: tickets it closes first (the current one), then refusals
+
+
+def plan(desk: Path) -> Plan:
+    with contextlib.closing(sqlite3.connect(desk)) as conn:
+        row = conn.execute(
+            "SELECT t.id, p.login FROM tickets t JOIN people p ON p.id = t.owner_id "
+            "JOIN departments d ON d.id = p.department_id "
+            "WHERE t.is_open AND p.role = 'operator' AND d.code = 'opp' ORDER BY "
+            "t.process = 'csn' DESC, t.status = 'in_progress' DESC, "
+            "(SELECT count(*) FROM outgoing_requests o WHERE o.ticket_id = t.uuid) "
+            "+ (SELECT count(*) FROM ticket_links k WHERE k.ticket_id = t.uuid) DESC, "
+            "(SELECT count(*) FROM events e WHERE e.ticket_id = t.uuid) "
+            "+ (SELECT count(*) FROM comments c WHERE c.ticket_id = t.uuid) DESC, t.id "
+            "LIMIT 1"
+        ).fetchone()
+        if row is None:
+            raise SystemExit("screenshots: the demo desk has no open ticket of an ОПП operator")
+        closable = [r[0] for r in conn.execute(
+            "SELECT id FROM tickets WHERE process = 'call_request' AND status = 'in_progress' "
+            "ORDER BY created_at DESC, id DESC LIMIT 3")]  # fmt: skip
+        refused = [r[0] for r in conn.execute(
+            "SELECT id FROM tickets WHERE process = 'outage' AND status = 'resolved' "
+            "ORDER BY created_at DESC, id DESC LIMIT 2")]  # fmt: skip
+    if not closable or not refused:
+        raise SystemExit("screenshots: the demo desk is too small for the bulk close picture")
+    return Plan(str(row[1]), int(row[0]), closable + refused)
+
+
+class Shooter:
+    """Drives one application: waits with event loops and signals, never with sleep, and never
+    with `processEvents()` in a loop (PySide6 6.12 on Python 3.11 crashes after a few thousand
+    calls, see bench/bench_ui_queue.py)."""
+
+    def __init__(self, out: Path, desk: Path, size: tuple[int, int]) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        self.out, self.desk, self.size = out, desk, size
+        app = QApplication.instance() or QApplication([sys.argv[0]])
+        assert isinstance(app, QApplication)
+        self.app = app
+        self.app.setApplicationName("OpDesk")
+        self.plan = plan(desk)
+        # The English window opens the desk as the Russian one found it: the commands of the
+        # refusal and bulk pictures change it.
+        self.english_desk = desk.with_name(f"{desk.stem}-en{desk.suffix}")
+        copy(desk, self.english_desk)
+        self.saved: list[str] = []
+        self.notes: list[str] = []
+
+    # -- waiting -------------------------------------------------------------------------------
+    def until(self, done: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+        """Run the event loop until `done()` (checked every 10 ms), at most `timeout` seconds."""
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        if done():
+            return
+        loop = QEventLoop()
+        poll, limit = QTimer(), QTimer()
+        poll.setInterval(10)
+        poll.timeout.connect(lambda: loop.quit() if done() else None)
+        limit.setSingleShot(True)
+        limit.timeout.connect(loop.quit)
+        poll.start()
+        limit.start(int(timeout * 1000))
+        loop.exec()
+        poll.stop()
+        limit.stop()
+        if not done():
+            raise TimeoutError(f"screenshots: waited {timeout:.0f} s for {what}")
+
+    def after(self, signal: Any, trigger: Callable[[], object], what: str) -> tuple[Any, ...]:
+        """Do `trigger()` and wait for `signal`; its arguments."""
+        got: list[tuple[Any, ...]] = []
+
+        def slot(*values: Any) -> None:
+            got.append(values)
+
+        signal.connect(slot)
+        try:
+            trigger()
+            self.until(lambda: bool(got), what)
+        finally:
+            signal.disconnect(slot)
+        return got[-1]
+
+    def settle(self, ms: int = 250) -> None:
+        """Let posted layouts and paints run (an event loop for `ms`, not a sleep)."""
+        from PySide6.QtCore import QEventLoop, QTimer
+
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    def rows_painted(self, window: Any) -> None:
+        """Every visible row of the queue is fetched, then painted."""
+        model, table = window.model, window.table
+
+        def ready() -> bool:
+            n = model.rowCount()
+            if n == 0:
+                return True
+            top = max(0, table.rowAt(0))
+            bottom = table.rowAt(table.viewport().height() - 1)
+            bottom = n - 1 if bottom < 0 else bottom
+            return all(model.cached(r) is not None for r in range(top, bottom + 1))
+
+        self.until(ready, "the visible queue rows")
+        table.viewport().update()
+        self.settle()
+
+    # -- pictures ------------------------------------------------------------------------------
+    def save(self, name: str, pixmap: Any) -> None:
+        image = pixmap.toImage()
+        colours = {
+            image.pixel(x, y)
+            for x in range(0, image.width(), 5)
+            for y in range(0, image.height(), 5)
+        }
+        if image.isNull() or len(colours) < 3:
+            raise RuntimeError(f"screenshots: {name} came out blank ({len(colours)} colours)")
+        path = self.out / name
+        if not pixmap.save(str(path), "PNG"):
+            raise RuntimeError(f"screenshots: could not write {path}")
+        self.saved.append(name)
+        say(f"saved {name} {image.width()}x{image.height()} ({len(colours)} colours)")
+
+    # -- the window ----------------------------------------------------------------------------
+    def open_window(self, desk: Path, language: str = "ru") -> Any:
+        from opdesk import settings
+        from opdesk.clock import FixedClock
+        from opdesk.regulations.pack import load_default_pack
+        from opdesk.ui.main_window import MainWindow
+
+        prefs = settings.Settings(person=self.plan.login, language=language)
+        window = MainWindow(load_default_pack(), FixedClock(NOW), prefs)
+        window.resize(*self.size)
+        window.move(0, 0)
+        window.show()
+        counts: list[object] = []
+        window.countsShown.connect(counts.append)
+        self.after(window.queueLoaded, lambda: window.open_database(desk), "the queue")
+        self.until(lambda: bool(counts), "the filter counts")
+        if window.size().width() != self.size[0] or window.size().height() != self.size[1]:
+            window.resize(*self.size)  # a restored layout may have moved it
+        self.until(lambda: window.windowHandle().isExposed(), "the window on the X server")
+        return window
+
+    def apply_filter(self, window: Any, row: int) -> None:
+        panel = window.filters
+        self.after(window.queueLoaded, lambda: panel.list.setCurrentRow(row), "the filter")
+        self.rows_painted(window)
+
+    def select(self, window: Any, ids: list[int]) -> None:
+        """`ids[0]` the current ticket (its card is shown), the others selected with it."""
+        from PySide6.QtCore import QItemSelectionModel
+        from PySide6.QtWidgets import QAbstractItemView
+
+        model, table = window.model, window.table
+        rows = [model.row_of(tid) for tid in ids]
+        missing = [tid for tid, row in zip(ids, rows, strict=True) if row < 0]
+        if missing:
+            raise RuntimeError(f"screenshots: tickets {missing} are not in the queue")
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+
+        def pick() -> None:
+            sel = table.selectionModel()
+            for i, row in enumerate(rows):
+                index = model.index(row, 0)
+                if i == 0:
+                    sel.setCurrentIndex(index, flags | QItemSelectionModel.SelectionFlag.Clear)
+                else:
+                    sel.select(index, flags)
+            table.scrollTo(model.index(rows[0], 0), QAbstractItemView.ScrollHint.PositionAtTop)
+
+        (view,) = self.after(window.viewShown, pick, "the ticket's card")
+        if view is None:
+            raise RuntimeError(f"screenshots: ticket {ids[0]} has no card")
+        self.rows_painted(window)
+
+    def my_filter_row(self, window: Any) -> int:
+        from PySide6.QtCore import Qt
+
+        panel = window.filters
+        for i in range(panel.list.count()):
+            if panel.list.item(i).data(Qt.ItemDataRole.UserRole) == MY_FILTER:
+                return i
+        raise RuntimeError(f"screenshots: no saved filter «{MY_FILTER}»")
+
+    # -- the pictures, in the order they are taken ----------------------------------------------
+    def russian(self) -> int:
+        """01, 05, 07, 06, 02, 03; returns the row of «Мои» for the English window."""
+        window = self.open_window(self.desk)
+        mine = self.my_filter_row(window)
+        self.apply_filter(window, mine)
+        self.select(window, [self.plan.ticket])
+        self.save("01-queue-filter-selected.png", window.grab())
+        self.detail_picture(window)
+        self.save("07-filter-panel.png", window.filters.grab())
+        self.shortcuts_picture(window)
+        self.refusal_picture(window)
+        self.bulk_picture(window)
+        window.close()
+        window.deleteLater()
+        self.settle(100)
+        return mine
+
+    def detail_picture(self, window: Any) -> None:
+        sizes = window.inner.sizes()
+        total = sum(sizes)
+        window.inner.setSizes([total - 900, 900])
+        self.settle()
+        body = window.detail.widget()  # the card's whole content, beyond the scrolled part too
+        self.save("05-detail-view.png", body.grab())
+        window.inner.setSizes(sizes)
+        self.settle()
+
+    def shortcuts_picture(self, window: Any) -> None:
+        """Help → Keyboard shortcuts, through the menu: the dialog runs its own `exec()` loop,
+        so a timer takes the picture from inside it and closes it."""
+        from PySide6.QtCore import QTimer
+        from PySide6.QtWidgets import QApplication
+
+        action = None
+        for top in window.menuBar().actions():
+            menu = top.menu()
+            for item in menu.actions() if menu is not None else ():
+                if item.text().replace("&", "") == "Клавиатурные сокращения":
+                    action = item
+        shot: list[BaseException | None] = []
+        timer = QTimer()
+        timer.setInterval(20)
+
+        def take() -> None:
+            dialog = QApplication.activeModalWidget()
+            if dialog is None or dialog.objectName() != "shortcutsDialog":
+                return
+            handle = dialog.windowHandle()
+            if handle is None or not handle.isExposed():
+                return
+            timer.stop()
+            self.settle()
+            try:
+                self.save("06-shortcuts.png", dialog.grab())
+                shot.append(None)
+            except Exception as exc:  # raised again below, out of the dialog's loop
+                shot.append(exc)
+            dialog.close()
+
+        timer.timeout.connect(take)
+        timer.start()
+        if action is not None:
+            action.trigger()  # returns when the dialog is closed
+        else:
+            self.notes.append("Help → Keyboard shortcuts not found in the menu; opened directly")
+            window._show_shortcuts()
+        timer.stop()
+        if not shot:
+            raise RuntimeError("screenshots: the keyboard shortcuts dialog did not show")
+        if shot[0] is not None:
+            raise shot[0]
+
+    def refusal_picture(self, window: Any) -> None:
+        """«Взять в работу» (Ctrl+T) on the operator's own ticket already in work: refused."""
+        actions = window.actions_
+        offer = self.offer(window, "take")
+        if offer.allowed:
+            raise RuntimeError(f"screenshots: «{offer.name}» is allowed here, not refused")
+        before = window.refusals.browser.toPlainText()
+        actions.actions["take"].trigger()
+        self.until(
+            lambda: window.refusals.isVisible() and window.refusals.browser.toPlainText() != before,
+            "the refusal panel",
+        )
+        self.settle()
+        self.save("02-refusal-panel.png", window.grab())
+        window.refusals.hide()
+        self.settle()
+
+    def bulk_picture(self, window: Any) -> None:
+        """Close (the current ticket's transition «close») over a multi-selection in «Все»:
+        the call requests are closed, the outages are refused by their closing checklist."""
+        from PySide6.QtCore import Qt
+
+        panel = window.filters
+        everything = next(
+            i
+            for i in range(panel.list.count())
+            if panel.list.item(i).data(Qt.ItemDataRole.UserRole) == "Все"
+        )
+        self.apply_filter(window, everything)
+        self.select(window, self.plan.bulk)
+        actions = window.actions_
+        offer = self.offer(window, "close")
+        actions.last_bulk = None
+        actions.transition("close", offer.name)
+        self.until(lambda: actions.last_bulk is not None, "the bulk results")
+        bulk = actions.last_bulk
+        self.until(lambda: bulk.isVisible() and bulk.windowHandle().isExposed(), "the bulk results")
+        self.rows_painted(window)  # the closed rows were refetched
+        self.settle(400)
+        # The dialog is a window of its own: the picture is the X server's screen over the main
+        # window's area, with the dialog where it stands on it.
+        g = window.geometry()
+        screen = window.screen()
+        self.save("03-bulk-results.png", screen.grabWindow(0, g.x(), g.y(), g.width(), g.height()))
+        summary = getattr(bulk, "summary", "")
+        if summary:
+            say(f"bulk: {summary}")
+        bulk.close()
+        self.settle(100)
+
+    def offer(self, window: Any, action: str) -> Any:
+        """The current ticket's offer of `action`; one that asks for input would open a modal
+        form and wait for a person, so it is refused here."""
+        offer = next((o for o in window.current.actions if o.action == action), None)
+        if offer is None or offer.needs:
+            raise RuntimeError(f"screenshots: «{action}» is not offered without input here")
+        return offer
+
+    def language(self, language: str) -> bool:
+        """Install the translators as `opdesk-desk` does before its window is built (Qt's own
+        strings too: «Закрыть», not «Close»); False where the language is not available."""
+        try:
+            from opdesk.ui import i18n
+        except ImportError:
+            self.notes.append(f"opdesk.ui.i18n is not there: no translator for {language!r}")
+            return language == "ru"
+        if i18n.install_translator(self.app, language):
+            return True
+        self.notes.append(
+            f"no catalogue for {language!r} ({i18n.catalogue(language)}; `make translations`)"
+        )
+        return False
+
+    def english(self, mine: int) -> None:
+        if not self.language("en"):
+            self.notes.append("04-english.png skipped: the English translator is not available")
+            return
+        window = self.open_window(self.english_desk, "en")
+        self.apply_filter(window, mine)
+        self.select(window, [self.plan.ticket])
+        self.save("04-english.png", window.grab())
+        window.close()
+
+    def run(self) -> int:
+        say(f"platform {self.app.platformName()}, operator {self.plan.login}, "
+            f"ticket id {self.plan.ticket}")  # fmt: skip
+        if self.app.platformName() != "xcb":
+            raise RuntimeError(f"screenshots: platform {self.app.platformName()}, not xcb")
+        for name in PICTURES:
+            (self.out / name).unlink(missing_ok=True)  # no stale picture from an earlier run
+        self.language("ru")
+        mine = self.russian()
+        self.english(mine)
+        for note in self.notes:
+            say(f"NOTE: {note}")
+        say(f"{len(self.saved)} pictures: {', '.join(self.saved)}")
+        return 0
+
+
+def render(args: argparse.Namespace) -> int:
+    shooter = Shooter(args.out, args.desk, args.size)
+    return shooter.run()
+
+
+def size(text: str) -> tuple[int, int]:
+    width, _, height = text.partition("x")
+    return int(width), int(height)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "screenshots", help="the pictures' folder")
+    ap.add_argument("--tickets", type=int, default=5000, help="size of a generated demo desk")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--demo", type=Path, help="reuse this demo desk (generated there if missing)")
+    ap.add_argument("--xvfb", action="store_true", help="start Xvfb even if DISPLAY is set")
+    ap.add_argument("--size", type=size, default=SIZE, help="the window, WIDTHxHEIGHT")
+    ap.add_argument("--render", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--desk", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.render:
+        return render(args)
+    return orchestrate(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
