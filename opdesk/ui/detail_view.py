@@ -71,6 +71,14 @@ SLA_STATES = {
 }
 
 
+def short_name(full: str) -> str:
+    """«Кузьмин Данил Олегович» → «Кузьмин Д. О.»: the history's «Кто» stays narrow."""
+    parts = full.split()
+    if len(parts) < 2 or not all(p[:1].isupper() for p in parts):
+        return full  # a login, «client», a company
+    return " ".join([parts[0], *(f"{p[0]}." for p in parts[1:3])])
+
+
 class DetailView(QScrollArea):
     """Why header fields are edited in place: changing a priority or category is frequent
     work, and the card is where the operator reads them. Each edit is a request
@@ -112,9 +120,8 @@ class DetailView(QScrollArea):
         self.sla_layout = QVBoxLayout(self.sla_box)
         self.sla_layout.setSpacing(2)
         self.layout_.addWidget(self.sla_box)
-        self.timeline = self._tree(
-            "timeline", [self.tr("Когда"), self.tr("Что"), self.tr("Кто"), self.tr("Подробности")]
-        )
+        # three columns: the card is a narrow pane, and "what" reads best with its details
+        self.timeline = self._tree("timeline", [self.tr("Когда"), self.tr("Кто"), self.tr("Что")])
         self.layout_.addWidget(self._group(self.tr("История и комментарии"), self.timeline), 2)
         self.outgoing = self._tree(
             "outgoing",
@@ -248,8 +255,12 @@ class DetailView(QScrollArea):
                 elif e.kind == "transfer":
                     old, new = self._department_name(old), self._department_name(new)
                 text = " → ".join(x for x in (old, new) if x) or e.field
-            who = self.names.get(e.actor, e.actor)
-            self.timeline.addTopLevelItem(QTreeWidgetItem([self._when(e.at), what, who, text]))
+            full = self.names.get(e.actor, e.actor)
+            entry = f"{what}: {text}" if text else what
+            item = QTreeWidgetItem([self._when(e.at), short_name(full), entry])
+            item.setToolTip(1, full)
+            item.setToolTip(2, entry)
+            self.timeline.addTopLevelItem(item)
         for o in d.outgoing:
             answer = (
                 f"{self._when(o.answered_at)}: {o.answer}"
