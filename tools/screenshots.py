@@ -11,10 +11,23 @@ Pictures (in `--out`, default `screenshots/` of the repository):
   05-detail-view.png            the ticket's card alone, wide enough to read
   06-shortcuts.png              Help → Keyboard shortcuts
   07-filter-panel.png           the filter panel with its counts
+  08-checklist-missing.png      «Закрытие заявки» (Ctrl+Shift+C) on an outage ticket resolved by
+                                ТО: items missing, «Закрыть» disabled with the missing list
+  09-checklist-filled.png       the same with the report and the client's confirmation filled,
+                                scrolled down to the confirmation: every item satisfied,
+                                «Закрыть» enabled (not pressed)
+  10-template-picker.png        «Ответ по шаблону» (Ctrl+R) on a Friday evening: the engine's
+                                template and its reason
+  11-new-request.png            «Новое обращение (звонок)» (Ctrl+N): a known caller's phone, their
+                                tickets, a question classified and the plan of what is created
 
 Why two processes: this one owns the X server and the temporary desk, a child renders. Qt's
 xcb plugin aborts the process when its X server goes away, so the server is stopped only after
 the child has exited (also when it crashed), and a crash never leaves an Xvfb behind.
+
+The step-6 screens (08–11) are taken in a window of their own over a copy of the desk as it was
+generated (the bulk close changes the first one); the tickets they need are made through the
+same commands the application runs, on the window's writer thread.
 
 Settings and the window layout go to a temporary OPDESK_HOME, never the operator's own; the
 demo desk is a temporary copy (the commands change it), generated with a fixed clock.
@@ -47,8 +60,15 @@ PICTURES = (
     "05-detail-view.png",
     "06-shortcuts.png",
     "07-filter-panel.png",
+    "08-checklist-missing.png",
+    "09-checklist-filled.png",
+    "10-template-picker.png",
+    "11-new-request.png",
 )
 MY_FILTER = "Мои"
+ENGINEER_DEPARTMENT = "to"  # C-01, C-03: the outage is resolved by the responsible ТО engineer
+FRIDAY_EVENING = dt.datetime(2026, 11, 27, 15, 30, tzinfo=dt.UTC)  # 18:30 in Moscow (U-08)
+CALL = ("Связь и интернет", "Жалоба", "Нет связи", "компенсация")  # two requests (S-02)
 NO_XVFB = (
     "screenshots: Xvfb is missing, and it is needed to render through xcb without a desktop "
     "(DISPLAY is not set, or --xvfb was given). Run `make system-deps` (installs the xvfb "
@@ -165,6 +185,8 @@ class Plan:
     login: str  # the ОПП operator at the desk
     ticket: int  # the operator's own open ticket with the richest card (running SLA bars first)
     bulk: list[int]  # the bulk close: tickets it closes first (the current one), then refusals
+    engineer: tuple[str, str]  # login and name of a ТО operator: resolves the outage (C-03)
+    caller: str  # the phone of the client with the most tickets, some open (the new request)
 
 
 def plan(desk: Path) -> Plan:
@@ -188,9 +210,23 @@ def plan(desk: Path) -> Plan:
         refused = [r[0] for r in conn.execute(
             "SELECT id FROM tickets WHERE process = 'outage' AND status = 'resolved' "
             "ORDER BY created_at DESC, id DESC LIMIT 2")]  # fmt: skip
+        engineer = conn.execute(
+            "SELECT p.login, p.name FROM people p JOIN departments d ON d.id = p.department_id "
+            "WHERE p.role = 'operator' AND d.code = ? ORDER BY p.login LIMIT 1",
+            (ENGINEER_DEPARTMENT,),
+        ).fetchone()
+        caller = conn.execute(
+            "SELECT contact_phone FROM tickets WHERE client_id IS NOT NULL AND contact_phone != ''"
+            " GROUP BY client_id HAVING sum(is_open) > 0 ORDER BY count(*) DESC, client_id LIMIT 1"
+        ).fetchone()
     if not closable or not refused:
         raise SystemExit("screenshots: the demo desk is too small for the bulk close picture")
-    return Plan(str(row[1]), int(row[0]), closable + refused)
+    if engineer is None or caller is None:
+        raise SystemExit("screenshots: the demo desk has no ТО operator or no known caller")
+    return Plan(
+        str(row[1]), int(row[0]), closable + refused, (str(engineer[0]), str(engineer[1])),
+        str(caller[0]),
+    )  # fmt: skip
 
 
 class Shooter:
@@ -211,6 +247,8 @@ class Shooter:
         # refusal and bulk pictures change it.
         self.english_desk = desk.with_name(f"{desk.stem}-en{desk.suffix}")
         copy(desk, self.english_desk)
+        self.step6_desk = desk.with_name(f"{desk.stem}-step6{desk.suffix}")
+        copy(desk, self.step6_desk)
         self.saved: list[str] = []
         self.notes: list[str] = []
 
@@ -250,6 +288,16 @@ class Shooter:
             signal.disconnect(slot)
         return got[-1]
 
+    def on_writer(self, window: Any, work: Callable[[Any], Any], what: str) -> Any:
+        """Run `work(desk)` on the window's writer thread (where the commands run); its result."""
+        got: list[Any] = []
+        failed: list[str] = []
+        window.writer.submit(work, got.append, failed.append)
+        self.until(lambda: bool(got or failed), what)
+        if failed:
+            raise RuntimeError(f"screenshots: {what}: {failed[0]}")
+        return got[0]
+
     def settle(self, ms: int = 250) -> None:
         """Let posted layouts and paints run (an event loop for `ms`, not a sleep)."""
         from PySide6.QtCore import QEventLoop, QTimer
@@ -276,6 +324,22 @@ class Shooter:
         self.settle()
 
     # -- pictures ------------------------------------------------------------------------------
+    def screen_area(self, widget: Any) -> Any:
+        """What the X server shows over a top-level widget's area (a dialog is a window of its
+        own: `grab()` would render it off screen, not as it stands)."""
+        g = widget.frameGeometry()
+        return widget.screen().grabWindow(0, g.x(), g.y(), g.width(), g.height())
+
+    def exposed(self, widget: Any, what: str) -> None:
+        self.until(
+            lambda: (
+                widget.isVisible()
+                and widget.windowHandle() is not None
+                and widget.windowHandle().isExposed()
+            ),
+            what,
+        )
+
     def save(self, name: str, pixmap: Any) -> None:
         image = pixmap.toImage()
         colours = {
@@ -499,6 +563,187 @@ class Shooter:
         )
         return False
 
+    # -- step 6: the closing checklist, the reply-template picker, the new request --------------
+    def step6(self) -> None:
+        """08, 09, 11, 10 in a window over the desk as generated (the bulk close changed the
+        first one)."""
+        window = self.open_window(self.step6_desk)
+        self.checklist_pictures(window)
+        self.new_request_picture(window)
+        self.template_picture(window)
+        window.close()
+        window.deleteLater()
+        self.settle(100)
+
+    def show_ticket(self, window: Any, tid: int) -> None:
+        """A ticket made just now: the queue is queried again and, as after the application's
+        own commands, the filter counts are read again (a saved-filter list refilled after the
+        window's first count shows none); then it is selected."""
+        self.after(window.queueLoaded, lambda: window.run_query(window.query), "the queue")
+        self.after(window.countsShown, lambda: window.after_commands({tid}), "the filter counts")
+        self.select(window, [tid])
+
+    def checklist_pictures(self, window: Any) -> None:
+        """An outage (000) of an «Важный» client registered by the ОПП operator at the desk,
+        taken and resolved by a ТО engineer (C-03); the operator opens «Закрытие заявки»."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QAction
+        from PySide6.QtWidgets import QScrollArea
+
+        from opdesk import services
+        from opdesk.regulations.snapshot import Actor
+
+        operator = window.actor()
+        login, name = self.plan.engineer
+        dep = window.pack.departments.find(ENGINEER_DEPARTMENT)
+        engineer = Actor(login, "operator", dep.name if dep is not None else "ТО")
+
+        def work(desk: Any) -> tuple[Any, ...]:
+            cid = services.add_client(
+                desk, "ООО «Северный терминал»", category="Важный", mobile="+79161234567",
+                city="Москва",
+            )  # fmt: skip
+            made = services.create_ticket(
+                desk, operator, process="outage", subject="Нет связи на узле УС-12", client_id=cid
+            )
+            if not made.ok or made.created_id is None:
+                return made, None, None
+            tid = made.created_id
+            taken = services.take(desk, engineer, tid)
+            return made, taken, services.transition(desk, engineer, tid, "resolve")
+
+        made, taken, resolved = self.on_writer(window, work, "the outage ticket")
+        for step in (made, taken, resolved):
+            if step is None or not step.ok:
+                raise RuntimeError(f"screenshots: the outage ticket: {step and step.message()}")
+        self.show_ticket(window, made.created_id)
+        panel = window.checklist
+        action = window.findChild(QAction, "action_closing")
+        (view,) = self.after(panel.evaluated, action.trigger, "the closing checklist")
+        self.until(panel.isVisible, "the closing checklist dock")
+        self.rows_painted(window)
+        missing = sorted(k for k, v in panel.states().items() if v == "missing")
+        if view.can_close or not missing or panel.close_button.isEnabled():
+            raise RuntimeError(f"screenshots: the checklist has nothing missing ({missing})")
+        say(f"checklist {view.number}: missing {', '.join(missing)}")
+        self.save("08-checklist-missing.png", window.grab())
+        # the report and the confirmation, as the operator fills them on the phone: set and
+        # signalled (QTest's key clicks abort on Cyrillic), each change judged live
+        panel.cause.setPlainText("Обрыв кабеля на участке УС-12")
+        panel.actions_done.setPlainText("Замена патч-корда, проверка линии")
+        for i in range(panel.performers.count()):
+            if panel.performers.item(i).text() == name:
+                panel.performers.item(i).setCheckState(Qt.CheckState.Checked)
+        panel.completed_set.setChecked(True)
+        panel.time_spent.setValue(90)
+        for box in (panel.handed, panel.permanent, panel.needs_closing, panel.checked):
+            box.setChecked(True)
+        panel.recorded_by.setCurrentIndex(max(0, panel.recorded_by.findData("ОЭ")))
+        if not panel.confirm.isHidden():
+            panel.confirm.setChecked(True)
+            panel.confirm_by.setText("Петров П. П.")
+        self.until(
+            lambda: (
+                panel.close_button.isEnabled()
+                and panel.view is not None
+                and panel.view.can_close
+                and "missing" not in panel.states().values()
+            ),
+            "every checklist item satisfied",
+        )
+        # 08 showed the top of the form; here the lower part, down to the filled confirmation
+        # (the footer says every item is satisfied, «Закрыть» is enabled)
+        scroll = panel.findChild(QScrollArea)
+        if scroll is not None and not panel.confirm.isHidden():
+            scroll.ensureWidgetVisible(panel.confirm, 0, 8)
+        self.settle()
+        self.save("09-checklist-filled.png", window.grab())
+        panel.hide()  # «Закрыть» is not pressed: nothing is written
+        self.settle()
+
+    def new_request_picture(self, window: Any) -> None:
+        """Ctrl+N, the caller's phone typed (set and signalled as the field's edit), a question
+        classified: the client, their tickets and the live plan (S-02)."""
+        from PySide6.QtGui import QAction
+
+        action = window.findChild(QAction, "action_new_request")
+        action.trigger()
+        dialog = window.new_request.dialog
+        self.exposed(dialog, "the new request dialog")
+        phone = self.plan.caller
+
+        def typed() -> None:
+            dialog.phone.setText(phone)
+            dialog.phone.textEdited.emit(phone)
+
+        (match,) = self.after(dialog.clientShown, typed, "the caller's client")
+        if match is None:
+            raise RuntimeError(f"screenshots: no client found for the phone {phone}")
+        theme, type_, subtheme, compensation = CALL
+        for box, value in (
+            (dialog.theme, theme), (dialog.type, type_), (dialog.subtheme, subtheme),
+            (dialog.compensation, compensation),
+        ):  # fmt: skip
+            index = box.findData(value)
+            if index < 0:
+                raise RuntimeError(f"screenshots: {value!r} is not offered by {box.objectName()}")
+            box.setCurrentIndex(index)
+        if not dialog.plan_line.text():
+            raise RuntimeError("screenshots: the new request shows no plan")
+        say(f"new request: {dialog.plan_line.text()}")
+        self.settle(400)
+        self.save("11-new-request.png", self.screen_area(dialog))
+        dialog.close()
+        self.settle(100)
+
+    def template_picker_ticket(self, window: Any) -> int:
+        """A help-desk e-mail ticket taken by the operator, with an outgoing request to the
+        technical department an hour before the picture's moment (U-06)."""
+        from opdesk import services
+
+        actor = window.actor()
+
+        def work(desk: Any) -> Any:
+            made = services.create_ticket(
+                desk, actor, channel="email", subject="Не приходят письма на корпоративную почту"
+            )
+            if not made.ok or made.created_id is None:
+                return made
+            for step in (
+                services.take(desk, actor, made.created_id),
+                services.send_outgoing(desk, actor, made.created_id, "tech"),
+            ):
+                if not step.ok:
+                    return step
+            return made
+
+        made = self.on_writer(window, work, "the ticket of the template picker")
+        if not made.ok or made.created_id is None:
+            raise RuntimeError(f"screenshots: the ticket of the template picker: {made.message()}")
+        return int(made.created_id)
+
+    def template_picture(self, window: Any) -> None:
+        """Ctrl+R on a Friday evening (the window's fixed clock): the weekend interim reply."""
+        from PySide6.QtGui import QAction
+
+        clock = window.clock
+        clock.set(FRIDAY_EVENING - dt.timedelta(hours=1))
+        tid = self.template_picker_ticket(window)
+        clock.set(FRIDAY_EVENING)
+        self.show_ticket(window, tid)
+        picker = window.template_picker
+        action = window.findChild(QAction, "action_reply_template")
+        (choice,) = self.after(picker.choiceShown, action.trigger, "the reply template")
+        self.exposed(picker, "the template picker")
+        if not picker.reason.text():
+            raise RuntimeError("screenshots: the template picker shows no reason")
+        say(f"template picker {choice.number}: {choice.chosen_id}")
+        self.settle(400)
+        self.save("10-template-picker.png", self.screen_area(picker))
+        picker.close()
+        self.settle(100)
+        clock.set(NOW)
+
     def english(self, mine: int) -> None:
         if not self.language("en"):
             self.notes.append("04-english.png skipped: the English translator is not available")
@@ -518,6 +763,7 @@ class Shooter:
             (self.out / name).unlink(missing_ok=True)  # no stale picture from an earlier run
         self.language("ru")
         mine = self.russian()
+        self.step6()
         self.english(mine)
         for note in self.notes:
             say(f"NOTE: {note}")

@@ -110,8 +110,11 @@ def copy_sql(table: str, columns: tuple[str, ...]) -> str:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(ref: Reference, staging: str) -> None:
+def _init_worker(ref: Reference, staging: str, chunk: int) -> None:
+    """A worker's state; everything it needs comes in its arguments (a forkserver child
+    shares nothing with the caller, not even a chunk size the caller changed)."""
     _WORKER["ref"] = ref
+    _WORKER["chunk"] = chunk
     clock = Clock(ref.start // DAY - 2, ref.now // DAY + 800)
     _WORKER["kit"] = Kit.build(FastSla(load_default_pack()), clock)
     _WORKER["staging"] = staging
@@ -119,7 +122,7 @@ def _init_worker(ref: Reference, staging: str) -> None:
 
 def _chunk(index: int) -> tuple[str, dict[str, int]]:
     """Generate chunk `index` into its own staging file; returns the file and row counts."""
-    tables = make_chunk(_WORKER["ref"], _WORKER["kit"], index, CHUNK)
+    tables = make_chunk(_WORKER["ref"], _WORKER["kit"], index, _WORKER["chunk"])
     path = os.path.join(_WORKER["staging"], f"chunk-{index}.sqlite3")
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -141,12 +144,15 @@ def _chunks(
 ) -> Generator[tuple[str, dict[str, int]], None, None]:
     count = (ref.tickets + CHUNK - 1) // CHUNK
     if workers <= 0:
-        _init_worker(ref, str(staging))
+        _init_worker(ref, str(staging), CHUNK)
         for i in range(count):
             yield _chunk(i)
         return
-    ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ctx.Pool(workers, _init_worker, (ref, str(staging))) as pool:
+    # forkserver, not fork: the caller may have threads (the desktop's jobs, a test run's
+    # servers), and a child forked while another thread holds a lock can hang for good — a
+    # generation that never ends. The server process is forked once, single-threaded.
+    ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+    with ctx.Pool(workers, _init_worker, (ref, str(staging), CHUNK)) as pool:
         pending: deque[AsyncResult[tuple[str, dict[str, int]]]] = deque()
         following = iter(range(count))
         for i in following:

@@ -170,6 +170,15 @@ def parse_pack(r: Reader) -> Pack:
                 )
     departments = parse_departments(r.table("departments"), ctx)
     templates = parse_templates(r.table("templates"), ctx, departments)
+    actions = {t.action for t in transitions}
+    for template in templates.items:
+        if template.action and template.action not in actions:
+            raise PackError(
+                r.file,
+                f"templates.{template.id}.action",
+                f"действие «{template.action}» не описано ни в одном [[transitions]]",
+                f"action {template.action!r} is not defined by any [[transitions]]",
+            )
     processes = parse_processes(
         r.table("processes"),
         ctx,

@@ -65,6 +65,9 @@ class Template:
     placeholders: tuple[str, ...]
     send: bool = True
     comment: str = ""  # what to write in the ticket when nothing is sent
+    # the transition sending it also makes (U-05: an interim reply naming a department puts
+    # the ticket «На удержании»), run through its guards; "" for none
+    action: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def _link(r: Reader, key: str) -> str:
 
 
 def _template(tid: str, r: Reader, ctx: PackContext) -> Template:
-    r.only("name", "rule", "situation", "when", "text", "send", "comment")
+    r.only("name", "rule", "situation", "when", "text", "send", "comment", "action")
     situation: str = r.text("situation")
     if situation not in SITUATIONS:
         raise r.error(
@@ -194,6 +197,7 @@ def _template(tid: str, r: Reader, ctx: PackContext) -> Template:
             )
     return Template(
         id=tid,
+        action=r.text("action", ""),
         name=r.text("name"),
         rule=ctx.rule(r, "rule"),
         situation=situation,

@@ -38,11 +38,6 @@ from opdesk.services.transitions import transition
 from opdesk.services.writes import record_event, record_outbox, reindex
 from opdesk.store.database import Database
 
-# The lifecycle action a template's situation carries out after the reply (U-05: «На
-# удержании» — «если вопрос не может быть решен без исходящего запроса в смежный отдел»; the
-# interim reply, U-08, is what the client is told at that very moment). The pack's [templates]
-# has no key for this yet; when it gets one (e.g. `action = "hold"`), this table goes.
-STATUS_ACTIONS = {"interim_reply": "hold"}
 REPLY_KIND = "reply"  # a message to the client (models.work.COMMENT_KINDS)
 
 
@@ -247,7 +242,9 @@ def _template_of(pack: Pack, process: Process, template_id: str) -> Template:
 
 
 def _status_action(process: Process, template: Template) -> str:
-    action = STATUS_ACTIONS.get(template.situation, "")
+    """The pack's `action` of the template (U-05: an interim reply puts the ticket «На
+    удержании»), where the ticket's process has that transition."""
+    action = template.action
     return action if any(t.action == action for t in process.transitions) else ""
 
 

@@ -8,26 +8,57 @@ is judged on the reader thread (`closing_view` with the unsaved draft, under a k
 keystroke supersedes an older one), so the list turns green item by item and the window never
 waits. Saving and closing run on the writer thread through `save_closing` /
 `close_with_report`, the same guarded path as any other close.
+
+Why this layout: the dock sits at the right beside the ticket card and opens ~420 px wide with
+the card keeping its width (`ChecklistPanel._place`), so the form has to live in that width:
+long check-box texts wrap (`WrapCheckBox`), labels stand above their fields, and nothing is
+taller than its content — the checklist shows every item whole (`ChecklistItems`), the footer
+of what is missing is as tall as its list (`FitBrowser`), fields that depend on a box (АРМ,
+ЗИП) are enabled or shown only with it. The one scroll is the form's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QDate, QDateTime, Qt, QTime, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QDate,
+    QDateTime,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    QTime,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAction,
+    QGuiApplication,
+    QKeySequence,
+    QPalette,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDockWidget,
     QFormLayout,
+    QFrame,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
+    QLayout,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -35,15 +66,18 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
+    QStyle,
+    QStyleOptionButton,
+    QStylePainter,
     QTableWidget,
     QTextBrowser,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from opdesk.regulations.checklist import ItemResult
 from opdesk.regulations.snapshot import Actor
 from opdesk.services import (
     ClosingView,
@@ -57,7 +91,7 @@ from opdesk.services import (
     save_closing,
 )
 from opdesk.services.views import TicketView
-from opdesk.store.reading import people
+from opdesk.store.reading import PersonInfo, people
 from opdesk.ui.i18n import pick, translated
 from opdesk.ui.panels import reasons_html, reasons_text, source_name
 
@@ -67,18 +101,32 @@ if TYPE_CHECKING:
 SHORTCUT = "Ctrl+Shift+C"
 EVALUATE_AFTER_MS = 150  # a pause in typing, then one judgement on the reader thread
 COLOURS = {"satisfied": "#2e7d32", "missing": "#c62828", "n/a": "#757575"}
+SOURCE_COLOUR = "#757575"
 MARKS = {"satisfied": "✓", "missing": "✗", "n/a": "—"}
 KINDS = {
     "verbal": QT_TRANSLATE_NOOP("ChecklistPanel", "устное"),
     "electronic": QT_TRANSLATE_NOOP("ChecklistPanel", "электронное"),
 }
 Command = Callable[[Desk, Actor, int, ClosureDraft], CommandResult]
-ITEM_ID = Qt.ItemDataRole.UserRole
-ITEM_STATE = Qt.ItemDataRole.UserRole + 1
+# The dock's first width, and what the window keeps beside it (see `ChecklistPanel._place`).
+DOCK_WIDTH = 420
+DOCK_SHARE = 0.4  # of a narrower window
+CARD_WIDTH = 360  # the ticket card keeps at least this when the dock opens …
+QUEUE_WIDTH = 240  # … as long as the queue keeps this
+MISSING_CAP = 0.35  # the «недоступно» footer grows with its list up to this part of the dock
+MISSING_MIN_CAP = 120
+PERFORMER_ROWS = 6  # «Исполнители» shows whole rows, never half of one
+PART_ROWS = 4  # ЗИП lines shown before the table scrolls
+LIST_INDENT = 22  # the footer's list, indented a bullet's width (Qt's 40 px wastes the dock)
 
 
 def install(window: MainWindow) -> ChecklistPanel:
-    """The dock (hidden until asked for) and its action in the «Заявка» menu."""
+    """The dock (hidden until asked for) and its action in the «Заявка» menu.
+
+    Docked on the right, where the operator's eye already is (the ticket card): the form is
+    read beside the card it closes. It stays movable and floatable (a second screen), and the
+    first time it is shown docked it takes `DOCK_WIDTH` while the card keeps its width: the
+    queue gives the room (`ChecklistPanel._place`)."""
     panel = ChecklistPanel(window)
     window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, panel)
     panel.hide()
@@ -100,9 +148,204 @@ def _ticket_menu(window: MainWindow) -> QMenu | None:
     return None
 
 
-def _person_names(desk: Desk) -> list[str]:
+def _people(desk: Desk) -> list[PersonInfo]:
     with desk.db.engine.connect() as conn:
-        return [p.name for p in people(conn)]
+        return people(conn)
+
+
+def performer_order(
+    everyone: Iterable[PersonInfo],
+    owner: str,
+    ticket_deps: Iterable[str],
+    responsible: Iterable[str],
+) -> list[PersonInfo]:
+    """«Исполнители», the likely ones first: the ticket's owner, the people of the ticket's
+    own responsible department(s) (`ticket_deps`: the ticket's department and its owner's,
+    codes), the people of the other responsible departments (the pack's
+    `responsible_departments`, C-03), then everyone else; by name within each group."""
+    ours, theirs = set(ticket_deps), set(responsible)
+
+    def rank(p: PersonInfo) -> int:
+        if owner and p.login == owner:
+            return 0
+        if p.department and p.department in ours:
+            return 1
+        return 2 if p.department and p.department in theirs else 3
+
+    return sorted(everyone, key=lambda p: (rank(p), p.name, p.login))
+
+
+class WrapCheckBox(QCheckBox):
+    """A check box whose text wraps to the width it is given. A QCheckBox's text never wraps,
+    and the long texts of the checklist (C-01, C-06, C-10 …) held the dock ~500 px wide; here
+    the text is a word-wrapped label beside the indicator, transparent to the mouse, and a
+    click anywhere on the box (the label too) toggles it as before."""
+
+    def __init__(self, text: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        style = self.style()
+        metric = QStyle.PixelMetric
+        indicator = style.pixelMetric(metric.PM_IndicatorHeight, None, self)
+        self.indent = style.pixelMetric(metric.PM_IndicatorWidth, None, self) + (
+            style.pixelMetric(metric.PM_CheckBoxLabelSpacing, None, self)
+        )
+        line = self.fontMetrics().height()
+        self._line = max(indicator, line)  # the first line: the indicator is centred on it
+        self.label = QLabel(self)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QHBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
+        self._top = (self._line - line) // 2
+        layout.setContentsMargins(self.indent, self._top, 0, 0)
+        layout.addWidget(self.label)
+        policy = self.sizePolicy()
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:
+        self.label.setText(text)
+        self.setAccessibleName(text)
+        self.updateGeometry()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    def sizeHint(self) -> QSize:
+        hint = self.label.sizeHint()
+        return QSize(self.indent + hint.width(), max(self._line, self._top + hint.height()))
+
+    def minimumSizeHint(self) -> QSize:
+        hint = self.label.minimumSizeHint()
+        return QSize(self.indent + hint.width(), max(self._line, self._top + hint.height()))
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        text = self.label.heightForWidth(max(1, width - self.indent))
+        return max(self._line, self._top + text)
+
+    def hitButton(self, pos: QPoint) -> bool:
+        return self.rect().contains(pos)
+
+    def paintEvent(self, _event: object) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.text = ""
+        option.rect = QRect(0, 0, self.width(), self._line)
+        painter.drawControl(QStyle.ControlElement.CE_CheckBox, option)
+
+
+class ChecklistItems(QFrame):
+    """The checklist, each item whole: its mark, its rule and its text with the source line
+    below, as word-wrapped labels in a grid sized to its content, scrolled with the rest of the
+    form. Not a QTreeWidget: a tree's rows kept the height of their first layout (a wrapped
+    text lost its source line behind «…») and the tree scrolled on its own inside the form."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("closingItems")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setBackgroundRole(QPalette.ColorRole.Base)
+        self.setAutoFillBackground(True)
+        self.grid = QGridLayout(self)
+        self.grid.setHorizontalSpacing(8)
+        self.grid.setVerticalSpacing(6)
+        self.grid.setColumnStretch(2, 1)
+        self.rows: list[tuple[QLabel, QLabel, QLabel]] = []
+        self.ids: list[str] = []
+        self.shown: dict[str, str] = {}  # item id → satisfied | missing | n/a
+        self.hide()
+
+    def clear(self) -> None:
+        for row in self.rows:
+            for label in row:
+                self.grid.removeWidget(label)
+                label.hide()
+                label.deleteLater()
+        self.rows, self.ids, self.shown = [], [], {}
+        self.hide()
+
+    def _label(self, name: str, wrap: bool) -> QLabel:
+        label = QLabel(self)
+        label.setObjectName(name)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setWordWrap(wrap)
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        return label
+
+    def show_items(self, items: Sequence[ItemResult]) -> None:
+        """The rows are updated in place while the items stay the same (every keystroke
+        brings a verdict: the form must not jump)."""
+        ids = [i.id for i in items]
+        if ids != self.ids:
+            self.clear()
+            for n, item in enumerate(items):
+                row = (
+                    self._label(f"closingItemMark_{item.id}", False),
+                    self._label(f"closingItemRule_{item.id}", False),
+                    self._label(f"closingItemText_{item.id}", True),
+                )
+                for col, label in enumerate(row):
+                    self.grid.addWidget(label, n, col)
+                self.rows.append(row)
+            self.ids = ids
+        for item, (mark, rule, text) in zip(items, self.rows, strict=True):
+            state = "missing" if item.missing else "satisfied" if item.satisfied else "n/a"
+            colour = COLOURS[state]
+            mark.setText(f"<b style='color:{colour}'>{MARKS[state]}</b>")
+            rule.setText(f"<span style='color:{colour}'>{html.escape(item.rule)}</span>")
+            text.setText(
+                f"<span style='color:{colour}'>{html.escape(pick(item.text, item.text_en))}"
+                f"</span><br><small style='color:{SOURCE_COLOUR}'>"
+                f"{html.escape(source_name(item.source))}</small>"
+            )
+            self.shown[item.id] = state
+        self.setVisible(bool(items))
+
+
+class FitBrowser(QTextBrowser):
+    """A text browser as tall as its text, up to `cap` pixels (then it scrolls): the
+    «недоступно» footer lists every missing item, and takes one line when nothing is."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.cap = 200
+        self.document().setIndentWidth(LIST_INDENT)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def content_height(self, width: int) -> int:
+        """The height the text needs at `width` (the widget's, frame included)."""
+        doc = self.document().clone(self)
+        doc.setIndentWidth(self.document().indentWidth())
+        doc.setTextWidth(max(1, width - 2 * self.frameWidth()))
+        height = math.ceil(doc.size().height()) + 2 * self.frameWidth()
+        doc.deleteLater()
+        return height
+
+    def fit(self) -> None:
+        """As tall as the text; the scroll bar only when the text is taller than `cap` (a
+        scroll bar left from a longer text would narrow the text and keep itself needed)."""
+        height = self.content_height(self.width())
+        policy = Qt.ScrollBarPolicy
+        fits = height <= self.cap
+        self.setVerticalScrollBarPolicy(
+            policy.ScrollBarAlwaysOff if fits else policy.ScrollBarAsNeeded
+        )
+        self.setFixedHeight(min(height, self.cap))
+        if fits:  # laid out again at the whole width (QTextEdit keeps the scroll bar's width)
+            self.document().setTextWidth(self.width() - 2 * self.frameWidth())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit()
 
 
 class ChecklistPanel(QDockWidget):
@@ -115,10 +358,21 @@ class ChecklistPanel(QDockWidget):
         self.tz = window.pack.calendar.tz
         self.ticket_id: int | None = None
         self.view: ClosingView | None = None
-        self.names: list[str] = []
+        self.everyone: list[PersonInfo] = []
+        self.names: list[str] = []  # «Исполнители» in the order shown (performer_order)
+        self._dep_of: dict[str, str] = {}  # a name of the list → its department code
+        self.owner = ""  # the ticket's owner (login) and its departments (codes), for the order
+        self.ticket_deps: tuple[str, ...] = ()
         self._dirty = self._loading = self._busy = False
+        self._placed = False
+        self._card = 0
         self.setObjectName("closingPanel")
         self.setWindowTitle(self.tr("Закрытие заявки"))
+        self.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.open_action = QAction(self.tr("Закрыть заявку (чек-лист)…"), window)
         self.open_action.setObjectName("action_closing")
         self.open_action.setShortcut(QKeySequence(SHORTCUT))
@@ -131,6 +385,38 @@ class ChecklistPanel(QDockWidget):
         window.viewShown.connect(self._view_shown)
         self.visibilityChanged.connect(lambda shown: shown and self._sync())
 
+    # -- the dock's place in the window --------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._placed and not self.isFloating():
+            # the card's width before the dock takes its room (the layout has not run yet)
+            self._card = self.main.detail.width()
+        super().showEvent(event)
+        if not self._placed and not self.isFloating():
+            self._placed = True
+            QTimer.singleShot(0, self._place)
+
+    def _place(self) -> None:
+        """The first time the dock is shown docked: `DOCK_WIDTH` (less in a narrow window), and
+        the ticket card beside it keeps its width (at least `CARD_WIDTH`) — the queue, whose
+        selected row is all the operator needs while closing, gives the room. Left alone, the
+        dock took its form's full width (~500 px) and the splitter squeezed the card to ~190 px,
+        cutting its texts. Later the operator's own widths and placement are kept."""
+        if self.isFloating() or not self.isVisible():
+            return
+        main = self.main
+        width = max(min(DOCK_WIDTH, int(main.width() * DOCK_SHARE)), self.minimumSizeHint().width())
+        main.resizeDocks([self], [width], Qt.Orientation.Horizontal)
+        layout = main.layout()
+        if layout is not None:  # the central widget takes its new width now, not next pass
+            layout.activate()
+        inner = main.inner  # the queue and the card; with the card below, nothing to give
+        if inner.orientation() != Qt.Orientation.Horizontal or inner.indexOf(main.detail) != 1:
+            return
+        queue, shown = inner.sizes()
+        card = min(max(self._card, CARD_WIDTH), queue + shown - QUEUE_WIDTH)
+        if card > shown:
+            inner.setSizes([queue + shown - card, card])
+
     # -- widgets -----------------------------------------------------------------------------
     def _build(self) -> None:
         self.body = QWidget(self)
@@ -138,12 +424,7 @@ class ChecklistPanel(QDockWidget):
         self.header = self._label("closingHeader")
         self.scheme_refusal = self._label("closingSchemeRefusal")
         self.scheme_refusal.setStyleSheet(f"color: {COLOURS['missing']}")
-        self.items = QTreeWidget(self.body)
-        self.items.setObjectName("closingItems")
-        self.items.setHeaderLabels(["", self.tr("Правило"), self.tr("Пункт и источник")])
-        self.items.setRootIsDecorated(False)
-        self.items.setWordWrap(True)
-        self.items.setMinimumHeight(260)
+        self.items = ChecklistItems(self.body)
         layout.addWidget(self.header)
         layout.addWidget(self.scheme_refusal)
         layout.addWidget(self.items)
@@ -151,16 +432,19 @@ class ChecklistPanel(QDockWidget):
         layout.addWidget(self._flags())
         layout.addWidget(self._confirmation())
         layout.addWidget(self._delay())
+        layout.addStretch(1)  # a short form stays at the top; the groups keep their heights
         # the footer stays in sight below the scrolling form: what is missing, and the buttons
         frame = QWidget(self)
         outer = QVBoxLayout(frame)
         outer.setContentsMargins(0, 0, 0, 0)
-        scroll = QScrollArea(frame)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.body)
-        self.missing = QTextBrowser(frame)
+        self.form_scroll = QScrollArea(frame)
+        self.form_scroll.setObjectName("closingScroll")
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setWidget(self.body)
+        self.missing = FitBrowser(frame)
         self.missing.setObjectName("closingMissing")
-        self.missing.setMaximumHeight(130)
+        self.missing.hide()
         buttons = QHBoxLayout()
         self.save_button = QPushButton(self.tr("Сохранить"), frame)
         self.save_button.setObjectName("closingSave")
@@ -171,13 +455,24 @@ class ChecklistPanel(QDockWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.close_button)
-        outer.addWidget(scroll, 1)
+        outer.addWidget(self.form_scroll, 1)
         outer.addWidget(self.missing)
         outer.addLayout(buttons)
         self.setWidget(frame)
         self.body.setEnabled(False)
         self.save_button.setEnabled(False)
         self.close_button.setEnabled(False)
+        self._update_dependent()
+
+    def sizeHint(self) -> QSize:
+        """Not the form's one-line width (~500 px): the dock's own (`_place` sets it too)."""
+        return QSize(DOCK_WIDTH, super().sizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.missing.cap = max(MISSING_MIN_CAP, int(self.height() * MISSING_CAP))
+        if not self.missing.isHidden():
+            self.missing.fit()
 
     def _label(self, name: str) -> QLabel:
         label = QLabel(self.body)
@@ -189,7 +484,7 @@ class ChecklistPanel(QDockWidget):
     def _text(self, name: str, lines: int = 3) -> QPlainTextEdit:
         edit = QPlainTextEdit(self.body)
         edit.setObjectName(name)
-        edit.setMaximumHeight(18 * lines + 12)
+        edit.setFixedHeight(edit.fontMetrics().lineSpacing() * lines + 14)
         edit.textChanged.connect(self._edited)
         return edit
 
@@ -201,22 +496,35 @@ class ChecklistPanel(QDockWidget):
         edit.dateTimeChanged.connect(self._edited)
         return edit
 
-    def _check(self, name: str, text: str) -> QCheckBox:
-        box = QCheckBox(text, self.body)
+    def _check(self, name: str, text: str, wrap: bool = True) -> QCheckBox:
+        box = WrapCheckBox(text, self.body) if wrap else QCheckBox(text, self.body)
         box.setObjectName(name)
         box.toggled.connect(self._edited)
         return box
 
+    def _combo(self, parent: QWidget, name: str) -> QComboBox:
+        """A combo box as wide as the dock allows, not as its longest entry."""
+        combo = QComboBox(parent)
+        combo.setObjectName(name)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
+        return combo
+
     def _report(self) -> QGroupBox:
         group = QGroupBox(self.tr("Отчёт о закрытии (C-04)"), self.body)
         form = QFormLayout(group)
+        # labels above their fields: the texts get the dock's whole width
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.cause = self._text("closingCause")
         self.actions_done = self._text("closingActions")
         self.performers = QListWidget(group)
         self.performers.setObjectName("closingPerformers")
-        self.performers.setMaximumHeight(110)
+        self.performers.setUniformItemSizes(True)
+        self.performers.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.performers.itemChanged.connect(self._edited)
-        self.completed_set = self._check("closingCompletedSet", self.tr("указано"))
+        self._fit_performers()
+        self.completed_set = self._check("closingCompletedSet", self.tr("указано"), wrap=False)
+        self.completed_set.toggled.connect(self._update_dependent)
         self.completed_at = self._moment_edit("closingCompletedAt")
         self.time_spent = QSpinBox(group)
         self.time_spent.setObjectName("closingTimeSpent")
@@ -224,21 +532,32 @@ class ChecklistPanel(QDockWidget):
         self.time_spent.setSpecialValueText("—")
         self.time_spent.setSuffix(self.tr(" мин"))
         self.time_spent.valueChanged.connect(self._edited)
-        self.parts_used = self._check("closingPartsUsed", self.tr("Использован ЗИП"))
+        self.parts_used = self._check("closingPartsUsed", self.tr("Использован ЗИП"), wrap=False)
+        self.parts_used.toggled.connect(self._update_dependent)
         self.parts = QTableWidget(0, 2, group)
         self.parts.setObjectName("closingParts")
         self.parts.setHorizontalHeaderLabels([self.tr("ЗИП"), self.tr("Количество")])
-        self.parts.horizontalHeader().setStretchLastSection(True)
-        self.parts.setMaximumHeight(110)
-        add, remove = QPushButton("+", group), QPushButton("−", group)
-        add.setObjectName("closingPartAdd")
-        add.clicked.connect(lambda: self._add_part(SparePart("", 1)))
-        remove.clicked.connect(self._remove_part)
+        header = self.parts.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.parts.verticalHeader().hide()
+        self.parts.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.part_add, self.part_remove = QPushButton("+", group), QPushButton("−", group)
+        self.part_add.setObjectName("closingPartAdd")
+        self.part_add.setToolTip(self.tr("Добавить строку ЗИП"))
+        self.part_add.clicked.connect(lambda: self._add_part(SparePart("", 1)))
+        self.part_remove.setObjectName("closingPartRemove")
+        self.part_remove.setToolTip(self.tr("Удалить строку ЗИП"))
+        self.part_remove.clicked.connect(self._remove_part)
         when, parts = QHBoxLayout(), QHBoxLayout()
         when.addWidget(self.completed_set)
         when.addWidget(self.completed_at, 1)
-        for w in (self.parts_used, add, remove):
-            parts.addWidget(w)
+        parts.addWidget(self.parts_used, 1)
+        for button in (self.part_add, self.part_remove):
+            side = button.sizeHint().height()
+            button.setFixedSize(max(side, 28), side)  # compact: a sign, not a 145 px bar
+            parts.addWidget(button)
         form.addRow(self.tr("Причина аварии"), self.cause)
         form.addRow(self.tr("Выполненные действия"), self.actions_done)
         form.addRow(self.tr("Исполнители"), self.performers)
@@ -253,8 +572,7 @@ class ChecklistPanel(QDockWidget):
         form = QFormLayout(group)
         self.handed = self._check("closingHanded", self.tr("Заявка переведена на отдел «ОПП»"))
         self.permanent = self._check("closingPermanent", self.tr("Постоянная схема; указал отдел"))
-        self.recorded_by = QComboBox(group)
-        self.recorded_by.setObjectName("closingRecordedBy")
+        self.recorded_by = self._combo(group, "closingRecordedBy")
         self.recorded_by.addItem("—", "")
         for dep in self.main.pack.lists.get("responsible_departments", ()):
             self.recorded_by.addItem(dep, dep)
@@ -264,8 +582,10 @@ class ChecklistPanel(QDockWidget):
         )
         self.paid = self._check("closingPaid", self.tr("Платная заявка"))
         self.arm = self._check("closingArm", self.tr("Проведена по АРМу: кто и когда"))
+        self.arm.toggled.connect(self._update_dependent)
         self.arm_by = QLineEdit(group)
         self.arm_by.setObjectName("closingArmBy")
+        self.arm_by.setMinimumWidth(self.arm_by.fontMetrics().horizontalAdvance("m" * 14))
         self.arm_by.textChanged.connect(self._edited)
         self.arm_at = self._moment_edit("closingArmAt")
         self.checked = self._check(
@@ -275,12 +595,16 @@ class ChecklistPanel(QDockWidget):
             "closingEscalation", self.tr("Выполнена эскалация по закрытию заявки VIP")
         )
         scheme, arm = QHBoxLayout(), QHBoxLayout()
-        scheme.addWidget(self.permanent)
+        scheme.addWidget(self.permanent, 1, Qt.AlignmentFlag.AlignVCenter)
         scheme.addWidget(self.recorded_by)
-        for w in (self.arm, self.arm_by, self.arm_at):
-            arm.addWidget(w)
-        for row in (self.handed, scheme, self.needs_closing, self.paid, arm, self.checked):
+        # who and when on a line of their own under the box, indented as its text
+        indent = self.arm.indent if isinstance(self.arm, WrapCheckBox) else 0
+        arm.setContentsMargins(indent, 0, 0, 0)
+        arm.addWidget(self.arm_by, 1)
+        arm.addWidget(self.arm_at)
+        for row in (self.handed, scheme, self.needs_closing, self.paid, self.arm, arm):
             form.addRow(row)
+        form.addRow(self.checked)
         form.addRow(self.escalation)
         return group
 
@@ -291,8 +615,7 @@ class ChecklistPanel(QDockWidget):
         self.confirm.toggled.connect(self._edited)
         form = QFormLayout(self.confirm)
         self.confirm_note = self._label("closingConfirmationNote")
-        self.confirm_kind = QComboBox(self.confirm)
-        self.confirm_kind.setObjectName("closingConfirmKind")
+        self.confirm_kind = self._combo(self.confirm, "closingConfirmKind")
         self.confirm_kind.currentIndexChanged.connect(self._edited)
         self.confirm_by = QLineEdit(self.confirm)
         self.confirm_by.setObjectName("closingConfirmBy")
@@ -308,13 +631,13 @@ class ChecklistPanel(QDockWidget):
     def _delay(self) -> QGroupBox:
         group = QGroupBox(self.tr("Закрытие затягивается из-за клиента (C-11)"), self.body)
         form = QFormLayout(group)
-        self.delay_case = QComboBox(group)
-        self.delay_case.setObjectName("closingDelayCase")
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        self.delay_case = self._combo(group, "closingDelayCase")
         self.delay_case.currentIndexChanged.connect(self._case_changed)
         self.template = QPlainTextEdit(group)
         self.template.setObjectName("closingTemplate")
         self.template.setReadOnly(True)
-        self.template.setMaximumHeight(100)
+        self.template.setFixedHeight(100)
         self.copy_button = QPushButton(self.tr("Копировать шаблон"), group)
         self.copy_button.setObjectName("closingCopy")
         self.copy_button.clicked.connect(self.copy_template)
@@ -323,15 +646,42 @@ class ChecklistPanel(QDockWidget):
         )
         self.delay_note = self._label("closingDelayNote")
         self.comment = self._text("closingComment")
-        sent = QHBoxLayout()
-        sent.addWidget(self.copy_button)
-        sent.addWidget(self.template_sent, 1)
+        copy = QHBoxLayout()
+        copy.addWidget(self.copy_button)
+        copy.addStretch(1)
         form.addRow(self.tr("Случай"), self.delay_case)
         form.addRow(self.template)
-        form.addRow(sent)
+        form.addRow(copy)
+        form.addRow(self.template_sent)
         form.addRow(self.delay_note)
         form.addRow(self.tr("Комментарий о закрытии"), self.comment)
         return group
+
+    def _fit_performers(self) -> None:
+        """Whole rows only: `PERFORMER_ROWS` of them (fewer people: as many as there are)."""
+        count = self.performers.count()
+        row = self.performers.sizeHintForRow(0) if count else 0
+        if row <= 0:
+            row = self.performers.fontMetrics().height() + 4
+        rows = min(max(count, 1), PERFORMER_ROWS)
+        self.performers.setFixedHeight(row * rows + 2 * self.performers.frameWidth())
+
+    def _update_dependent(self, *_args: object) -> None:
+        """Fields that mean something only when their box is ticked are enabled only then: the
+        АРМ's who and when, the completion time, the ЗИП buttons; the ЗИП table is shown only
+        when ЗИП is used, as tall as its lines."""
+        arm = self.arm.isChecked()
+        self.arm_by.setEnabled(arm)
+        self.arm_at.setEnabled(arm)
+        self.completed_at.setEnabled(self.completed_set.isChecked())
+        used = self.parts_used.isChecked()
+        self.part_add.setEnabled(used)
+        self.part_remove.setEnabled(used and self.parts.rowCount() > 0)
+        self.parts.setVisible(used)
+        header = self.parts.horizontalHeader().sizeHint().height()
+        row = self.parts.verticalHeader().defaultSectionSize()
+        rows = min(max(self.parts.rowCount(), 1), PART_ROWS)
+        self.parts.setFixedHeight(header + row * rows + 2 * self.parts.frameWidth())
 
     # -- following the selected ticket ---------------------------------------------------------
     def open_for_current(self) -> None:
@@ -366,17 +716,44 @@ class ChecklistPanel(QDockWidget):
         if ticket_id is None or reader is None:
             self.header.setText(self.tr("Выберите заявку в очереди."))
             self.items.clear()
+            self.missing.hide()
             return
-        if not self.names:
-            reader.submit(_person_names, self._names_arrived)
+        current = self.main.current
+        detail = current.detail if current is not None else None
+        if detail is not None and detail.id == ticket_id:
+            self.owner = detail.owner_login
+            self.ticket_deps = (detail.department_code,) if detail.department_code else ()
+        else:
+            self.owner, self.ticket_deps = "", ()
+        if not self.everyone:
+            reader.submit(_people, self._people_arrived)
+        else:
+            self._order_names()
         actor = self.main.actor()
         reader.submit(
             lambda desk: closing_view(desk, actor, ticket_id, None),
             self._loaded, self._failed, key="closing",
         )  # fmt: skip
 
-    def _names_arrived(self, names: list[str]) -> None:
-        self.names = names
+    def _people_arrived(self, everyone: list[PersonInfo]) -> None:
+        self.everyone = everyone
+        self._order_names()
+
+    def _responsible(self) -> list[str]:
+        """Codes of the pack's responsible departments (named in C-03: ОЭ, ТО)."""
+        deps = self.main.pack.departments
+        found = (deps.find(n) for n in self.main.pack.lists.get("responsible_departments", ()))
+        return [d.id for d in found if d is not None]
+
+    def _order_names(self) -> None:
+        """«Исполнители» for this ticket: its owner and the people of its responsible
+        department(s) first (`performer_order`)."""
+        responsible = self._responsible()
+        owner_dep = next((p.department for p in self.everyone if p.login == self.owner), "")
+        ours = [d for d in (*self.ticket_deps, owner_dep) if d and d in responsible]
+        ordered = performer_order(self.everyone, self.owner, ours, responsible)
+        self.names = [p.name for p in ordered]
+        self._dep_of = {p.name: p.department for p in ordered}
 
     def _loaded(self, view: ClosingView | None) -> None:
         if view is None or view.ticket_id != self.ticket_id:
@@ -469,12 +846,14 @@ class ChecklistPanel(QDockWidget):
         quantity.valueChanged.connect(self._edited)
         self.parts.setCellWidget(row, 0, name)
         self.parts.setCellWidget(row, 1, quantity)
+        self._update_dependent()
         self._edited()
 
     def _remove_part(self) -> None:
         row = self.parts.currentRow() if self.parts.currentRow() >= 0 else self.parts.rowCount() - 1
         if row >= 0:
             self.parts.removeRow(row)
+            self._update_dependent()
             self._edited()
 
     def _moment(self, edit: QDateTimeEdit, stored: dt.datetime | None) -> dt.datetime:
@@ -500,11 +879,17 @@ class ChecklistPanel(QDockWidget):
             self.cause.setPlainText(s.cause)
             self.actions_done.setPlainText(s.actions)
             self.performers.clear()
+            deps = self.main.pack.departments
             for name in dict.fromkeys([*self.names, *s.performers]):
                 item = QListWidgetItem(name, self.performers)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 checked = name in s.performers
                 item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+                code = self._dep_of.get(name, "")
+                dep = deps.find(code) if code else None
+                if dep is not None:
+                    item.setToolTip(dep.full_name)
+            self._fit_performers()
             self.completed_set.setChecked(s.completed_at is not None)
             self._set_moment(self.completed_at, s.completed_at)
             self.time_spent.setValue(-1 if s.time_spent_minutes is None else s.time_spent_minutes)
@@ -537,6 +922,7 @@ class ChecklistPanel(QDockWidget):
             self.template_sent.setChecked(s.template_sent)
             self.view = view
             self._update_delay()
+            self._update_dependent()
         finally:
             self._loading = False
 
@@ -579,19 +965,29 @@ class ChecklistPanel(QDockWidget):
         self._show_items(view)
         self._show_confirmation(view)
         self.escalation.setVisible(bool(view.escalation) or self.escalation.isChecked())
-        self.missing.setHtml(self._missing_html(view))
+        self._show_missing(view)
         self.close_button.setText(self._close_name(view))
         self.close_button.setToolTip(reasons_text(view.reasons))
         self.body.setEnabled(True)
         self._enable_buttons()
         self.evaluated.emit(view)
 
+    def _show_missing(self, view: ClosingView) -> None:
+        """The footer as tall as its list (up to a part of the dock, then it scrolls); one
+        green line, without a frame, when nothing is missing."""
+        ready = view.can_close
+        self.missing.setFrameShape(QFrame.Shape.NoFrame if ready else QFrame.Shape.StyledPanel)
+        self.missing.viewport().setAutoFillBackground(not ready)  # a line on the dock itself
+        self.missing.setHtml(self._missing_html(view))
+        self.missing.show()
+        self.missing.fit()
+
     def _missing_html(self, view: ClosingView) -> str:
         """Why «Закрыть» is disabled: each missing item by its rule ID (the list above gives
         the rule's source), then in full whatever else refuses (the status, the scheme)."""
         if view.can_close:
-            ready = html.escape(self.tr("Все пункты выполнены: заявку можно закрыть."))
-            return f"<b style='color:{COLOURS['satisfied']}'>{ready}</b>"
+            ready = html.escape(self.tr("Всё готово к закрытию"))
+            return f"<b style='color:{COLOURS['satisfied']}'>{MARKS['satisfied']} {ready}</b>"
         title = html.escape(self.tr("«{name}» недоступно:").format(name=self._close_name(view)))
         lines = "".join(
             f"<li><b>{html.escape(i.rule)}</b> {html.escape(pick(i.text, i.text_en))}</li>"
@@ -612,25 +1008,7 @@ class ChecklistPanel(QDockWidget):
         self.close_button.setEnabled(view is not None and view.can_close and not self._busy)
 
     def _show_items(self, view: ClosingView) -> None:
-        """The rows are updated in place while the items stay the same (every keystroke
-        brings a verdict: the list must not jump back to its top)."""
-        same = [str(self.items.topLevelItem(i).data(0, ITEM_ID)) for i in range(
-            self.items.topLevelItemCount())] == [i.id for i in view.items]  # fmt: skip
-        if not same:
-            self.items.clear()
-        for n, item in enumerate(view.items):
-            state = "missing" if item.missing else "satisfied" if item.satisfied else "n/a"
-            text = f"{pick(item.text, item.text_en)}\n{source_name(item.source)}"
-            row = self.items.topLevelItem(n) if same else QTreeWidgetItem(self.items)
-            for col, value in enumerate((MARKS[state], item.rule, text)):
-                row.setText(col, value)
-                row.setForeground(col, QColor(COLOURS[state]))
-            row.setToolTip(2, text)
-            row.setData(0, ITEM_ID, item.id)
-            row.setData(0, ITEM_STATE, state)
-        if not same:
-            self.items.resizeColumnToContents(0)
-            self.items.resizeColumnToContents(1)
+        self.items.show_items(view.items)
 
     def _show_confirmation(self, view: ClosingView) -> None:
         """Offered only where the pack requires it (C-07 verbal, C-08 electronic)."""
@@ -654,11 +1032,7 @@ class ChecklistPanel(QDockWidget):
 
     def states(self) -> dict[str, str]:
         """Item id → satisfied | missing | n/a, as shown (for the tests and screenshots)."""
-        out = {}
-        for i in range(self.items.topLevelItemCount()):
-            row = self.items.topLevelItem(i)
-            out[str(row.data(0, ITEM_ID))] = str(row.data(0, ITEM_STATE))
-        return out
+        return dict(self.items.shown)
 
     # -- commands ------------------------------------------------------------------------------
     def save(self) -> None:

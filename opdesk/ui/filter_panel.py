@@ -71,6 +71,7 @@ class FilterPanel(QWidget):
         self.setObjectName("filterPanel")
         self._base = TicketQuery(open_only=True)
         self._saved: dict[str, TicketQuery] = {}
+        self._counts: dict[str, int] = {}  # the last badges, kept when the list is rebuilt
         self._builtin = built_in(now, pack.calendar.tz)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -196,6 +197,8 @@ class FilterPanel(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, name)
             self.list.addItem(item)
         self.list.blockSignals(False)
+        if self._counts:
+            self.set_counts(self._counts)  # saved filters arriving late keep the badges
         # as tall as its filters (up to 16; then it scrolls), the room below stays free
         rows = min(max(self.list.count(), 1), 16)
         self.list.setFixedHeight(rows * self.list.sizeHintForRow(0) + 2 * self.list.frameWidth())
@@ -213,6 +216,7 @@ class FilterPanel(QWidget):
             self.select(name)
 
     def set_counts(self, counts: dict[str, int]) -> None:
+        self._counts = dict(counts)
         for i in range(self.list.count()):
             item = self.list.item(i)
             name = item.data(Qt.ItemDataRole.UserRole)

@@ -621,8 +621,13 @@ class MainWindow(QMainWindow):
             with desk.db.engine.connect() as conn:
                 return saved_filters.saved(conn)
 
+        def arrived(saved: dict[str, TicketQuery]) -> None:
+            self.filters.set_saved(saved)
+            if saved and self._counted:
+                self.refresh_counts()  # the operators' own filters get their badges too
+
         if self.reader is not None:
-            self.reader.submit(work, self.filters.set_saved)
+            self.reader.submit(work, arrived)
 
     def _save_filter(self, name: str, q: TicketQuery) -> None:
         if self.writer is None:

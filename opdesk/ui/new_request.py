@@ -8,39 +8,45 @@ regulation decides — the cascade's levels, the product S-04 requires, the type
 resolve, one request or two (S-02) — comes from the engine through `services.intake_call`,
 judged live on the GUI thread (pure functions of the pack, microseconds), and judged again by
 the command on the writer thread, which alone writes.
+
+This module holds the dialog (the caller and their tickets, the plan and its reasons, creating)
+and the Ctrl+N action `install` adds to the window; the questions and their cascade are edited
+in `opdesk.ui.question_editor`. Laid out for a 1366×768 screen: the caller across the top, the
+questions beside the plan below, at most DEFAULT_SIZE and never more than the screen's free area.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html
-from typing import TYPE_CHECKING, Any
+import math
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
+    QAbstractItemView,
     QDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
     QMenu,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
+    QWidget,
 )
 
-from opdesk.errors import EngineError
-from opdesk.regulations.classify import resulting_type
 from opdesk.regulations.questions import Question
 from opdesk.regulations.request_plan import RequestPlan
-from opdesk.regulations.rules import Reason
 from opdesk.services import CommandResult, Desk
 from opdesk.services.intake_call import (
     CallCheck,
@@ -48,7 +54,6 @@ from opdesk.services.intake_call import (
     CallTicket,
     ClientMatch,
     RegisteredRequest,
-    classification_options,
     find_client_by_phone,
     judge_call,
     register_call,
@@ -56,14 +61,19 @@ from opdesk.services.intake_call import (
 )
 from opdesk.ui.i18n import pick
 from opdesk.ui.panels import reasons_html
+from opdesk.ui.question_editor import QuestionEditor, brief
 
 if TYPE_CHECKING:
     from opdesk.ui.main_window import MainWindow
 
 LOOKUP_DELAY_MS = 300  # the lookup waits for a pause in typing, not for every digit
 SHORTCUT = "Ctrl+N"
-# Question.compensation values (S-02): the pack's second-request rules match on them
-COMPENSATIONS = ("", "компенсация", "корректировка")
+# The dialog is made for a 1366×768 screen: at most this big by default, and never bigger than
+# the screen's free area less a window frame (the title bar the window manager adds).
+DEFAULT_SIZE = QSize(1120, 680)
+FRAME_ALLOWANCE = QSize(16, 48)
+TICKET_ROWS = (4, 6)  # the caller's tickets: rows shown at least and at most (then it scrolls)
+REASONS_LINES = 3  # the reasons box is at least this many lines tall, else as its text
 Created = tuple[CommandResult, tuple[RegisteredRequest, ...]]
 
 
@@ -79,29 +89,58 @@ class NewRequestDialog(QDialog):
         self.setObjectName("newRequestDialog")
         self.setWindowTitle(self.tr("Новое обращение (звонок)"))
         self.setModal(False)
-        self.resize(820, 860)
         self.match: ClientMatch | None = None
-        self.questions: list[Question] = [Question("", "")]
         self.check: CallCheck | None = None
         self.created: Created | None = None
-        self._loading = False
         self._lookup = QTimer(self)
         self._lookup.setSingleShot(True)
         self._lookup.setInterval(LOOKUP_DELAY_MS)
         self._lookup.timeout.connect(self._look_up)
+        # the caller across the top; below, the questions beside the plan and its reasons (the
+        # plan's column is as tall as the editor, room for the reasons in full). On a screen too
+        # small for all of it, it scrolls, the buttons stay in sight.
+        body = QWidget(self)
+        body.setObjectName("newRequestBody")
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._caller_box())
+        self.editor = QuestionEditor(self.pack, body)
+        self.split = QSplitter(Qt.Orientation.Horizontal, body)
+        self.split.setObjectName("newRequestSplit")
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.editor)
+        self.split.addWidget(self._plan_box())
+        self.split.setStretchFactor(0, 1)
+        self.split.setStretchFactor(1, 1)
+        column.addWidget(self.split, 1)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("newRequestScroll")
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(body)
         layout = QVBoxLayout(self)
-        layout.addWidget(self._caller_box())
-        layout.addWidget(self._questions_box(), 1)
-        self.plan_line = self._label("planLine", wrap=True)
-        self.reasons = QTextBrowser(self)
-        self.reasons.setObjectName("reasons")
-        self.reasons.setMaximumHeight(130)
-        self.result_line = self._label("resultLine", wrap=True)
-        self.result_line.setTextFormat(Qt.TextFormat.RichText)
-        for w in (self.plan_line, self.reasons, self.result_line):
-            layout.addWidget(w)
+        layout.addWidget(self.scroll, 1)
         layout.addLayout(self._buttons())
-        self._load_question(0)
+        # the editor's fields, reached as the dialog's by the tests and the screenshots script
+        e = self.editor
+        self.theme, self.type, self.subtheme, self.product = e.theme, e.type, e.subtheme, e.product
+        self.compensation, self.product_label = e.compensation, e.product_label
+        self.editor.changed.connect(self._show_plan)
+        self._show_plan()
+        self._fit_reasons()
+        self.resize(self.default_size())
+
+    @property
+    def questions(self) -> list[Question]:
+        return self.editor.questions
+
+    def default_size(self) -> QSize:
+        """DEFAULT_SIZE, within the free area of the main window's screen."""
+        screen = self.main.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return DEFAULT_SIZE
+        free = screen.availableGeometry().size() - FRAME_ALLOWANCE
+        return DEFAULT_SIZE.boundedTo(free).expandedTo(self.minimumSizeHint().boundedTo(free))
 
     # -- building ------------------------------------------------------------------------------
     def _label(self, name: str, wrap: bool = False) -> QLabel:
@@ -111,15 +150,27 @@ class NewRequestDialog(QDialog):
         return label
 
     def _caller_box(self) -> QGroupBox:
+        """The phone, the client found by it and the subject beside the client's tickets."""
         box = QGroupBox(self.tr("Кто звонит (S-03: номер, по которому обращается клиент)"), self)
-        form = QFormLayout(box)
+        row = QHBoxLayout(box)
+        form = QFormLayout()
         self.phone = QLineEdit(box)
         self.phone.setObjectName("phone")
         self.phone.setPlaceholderText("+7 916 123-45-67")
-        self.phone.textEdited.connect(lambda _t: (self._lookup.start(), self._sync()))
+        self.phone.textEdited.connect(lambda _t: (self._lookup.start(), self._show_plan()))
         form.addRow(self.tr("Телефон"), self.phone)
         self.client_line = self._label("clientInfo", wrap=True)
         form.addRow(self.tr("Клиент"), self.client_line)
+        self.subject = QLineEdit(box)
+        self.subject.setObjectName("subject")
+        self.subject.setPlaceholderText(self.tr("по умолчанию — тема и подтема"))
+        form.addRow(self.tr("Суть обращения"), self.subject)
+        left = QVBoxLayout()
+        left.addLayout(form)
+        left.addStretch(1)
+        row.addLayout(left, 1)
+        tickets = QVBoxLayout()
+        tickets.addWidget(QLabel(self.tr("Открытые и недавние"), box))
         self.tickets = QTreeWidget(box)
         self.tickets.setObjectName("clientTickets")
         self.tickets.setHeaderLabels(
@@ -127,95 +178,36 @@ class NewRequestDialog(QDialog):
         )
         self.tickets.setRootIsDecorated(False)
         self.tickets.setUniformRowHeights(True)
-        self.tickets.setMaximumHeight(170)
+        self.tickets.header().setStretchLastSection(True)  # «Суть» takes what the rest leave
+        # no horizontal scroll bar over the last row: «Суть» is elided, its tooltip is whole
+        self.tickets.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tickets.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         self.tickets.setToolTip(self.tr("Двойной щелчок открывает заявку в карточке"))
         self.tickets.itemDoubleClicked.connect(self._open_ticket)
-        form.addRow(self.tr("Открытые и недавние"), self.tickets)
-        self.subject = QLineEdit(box)
-        self.subject.setObjectName("subject")
-        self.subject.setPlaceholderText(self.tr("по умолчанию — тема и подтема"))
-        form.addRow(self.tr("Суть обращения"), self.subject)
+        tickets.addWidget(self.tickets)
+        tickets.addStretch(1)
+        row.addLayout(tickets, 2)
         self._show_client(None)
         return box
 
-    def _questions_box(self) -> QGroupBox:
-        box = QGroupBox(self.tr("Вопросы клиента (S-02, S-06: одно обращение на звонок)"), self)
-        outer = QVBoxLayout(box)
-        row = QHBoxLayout()
-        outer.addLayout(row, 1)
-        side = QVBoxLayout()
-        self.list = QListWidget(box)
-        self.list.setObjectName("questions")
-        self.list.currentRowChanged.connect(self._load_question)
-        side.addWidget(self.list, 1)
-        add = QPushButton(self.tr("Добавить вопрос"), box)
-        add.setObjectName("addQuestion")
-        add.clicked.connect(self._add_question)
-        self.remove = QPushButton(self.tr("Удалить вопрос"), box)
-        self.remove.setObjectName("removeQuestion")
-        self.remove.clicked.connect(self._remove_question)
-        side.addWidget(add)
-        side.addWidget(self.remove)
-        row.addLayout(side, 1)
-        form = QFormLayout()
-        self.theme, self.type, self.subtheme, self.product = (
-            self._combo(n) for n in ("theme", "type", "subtheme", "product")
-        )
-        self.product_label = QLabel(self.tr("Продукт"), box)
-        form.addRow(self.tr("Тема"), self.theme)
-        form.addRow(self.tr("Тип"), self.type)
-        form.addRow(self.tr("Подтема"), self.subtheme)
-        form.addRow(self.product_label, self.product)
-        self.number = self._line("number", self.tr("если клиент спрашивает о другом номере"))
-        form.addRow(self.tr("Номер вопроса"), self.number)
-        self.justified = self._check("justified", self.tr("Жалоба обоснована"), True)
-        self.geocoded = self._check("geocoded", self.tr("СЗ требуется геокодировать"))
-        self.asr = self._check("asrReconnect", self.tr("Услуга переподключается в АСР"))
-        self.main_check = self._check("mainSubtheme", self.tr("Основная подтема (S-06)"))
-        for w in (self.justified, self.geocoded, self.asr, self.main_check):
-            form.addRow("", w)
-        self.compensation = self._combo("compensation")
-        for value, text in zip(
-            COMPENSATIONS, ("—", self.tr("компенсация"), self.tr("корректировка")), strict=True
-        ):
-            self.compensation.addItem(text, value)
-        form.addRow(self.tr("Компенсация / корректировка"), self.compensation)
-        self.content = self._line("contentNumber", self.tr("контент-номер, о котором вопрос"))
-        form.addRow(self.tr("Контент-номер"), self.content)
-        self.incident = self._line("massIncident", self.tr("номер МИ, если СЗ привязан к МИ"))
-        form.addRow(self.tr("Массовый инцидент"), self.incident)
-        self.claim = self._check("claimNeeded", self.tr("Нужна претензия в ГОП"))
-        form.addRow("", self.claim)
-        row.addLayout(form, 2)
-        # below the form, full width: a wrapped label in a form row is clipped to one line
-        self.type_line = self._label("typeLine", wrap=True)
-        outer.addWidget(self.type_line)
-        self.theme.addItem(self.tr("— выберите тему —"), "")
-        for name in classification_options(self.pack).themes:
-            self.theme.addItem(name, name)
-        self.theme.currentIndexChanged.connect(self._theme_changed)
-        self.type.currentIndexChanged.connect(lambda _i: self._sync())
-        return box
-
-    def _combo(self, name: str) -> QComboBox:
-        box = QComboBox(self)
-        box.setObjectName(name)
-        if name in ("subtheme", "product", "compensation"):
-            box.currentIndexChanged.connect(lambda _i: self._sync())
-        return box
-
-    def _line(self, name: str, hint: str) -> QLineEdit:
-        line = QLineEdit(self)
-        line.setObjectName(name)
-        line.setPlaceholderText(hint)
-        line.textEdited.connect(lambda _t: self._sync())
-        return line
-
-    def _check(self, name: str, text: str, checked: bool = False) -> QCheckBox:
-        box = QCheckBox(text, self)
-        box.setObjectName(name)
-        box.setChecked(checked)
-        box.toggled.connect(lambda _c: self._sync())
+    def _plan_box(self) -> QGroupBox:
+        """What the regulation makes of the call now, and the rules why, as tall as their text
+        up to the column's height (beyond, the reasons scroll)."""
+        box = QGroupBox(self.tr("Что будет создано"), self)
+        column = QVBoxLayout(box)
+        self.plan_line = self._label("planLine", wrap=True)
+        column.addWidget(self.plan_line)
+        # what was created, under the plan (empty until then)
+        self.result_line = self._label("resultLine", wrap=True)
+        self.result_line.setTextFormat(Qt.TextFormat.RichText)
+        self.result_line.setVisible(False)
+        column.addWidget(self.result_line)
+        self.reasons = QTextBrowser(box)
+        self.reasons.setObjectName("reasons")
+        self.reasons.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.reasons.document().documentLayout().documentSizeChanged.connect(self._fit_reasons)
+        column.addWidget(self.reasons, 1)
+        column.addStretch(0)
         return box
 
     def _buttons(self) -> QHBoxLayout:
@@ -287,178 +279,41 @@ class NewRequestDialog(QDialog):
                 self.tickets.addTopLevelItem(self._ticket_item(t, bold))
             for col in range(3):
                 self.tickets.resizeColumnToContents(col)
+        self._fit_tickets()
         self.clientShown.emit(match)
+
+    def _fit_tickets(self) -> None:
+        """Whole rows only: the list is as tall as its tickets (TICKET_ROWS bound it), so no
+        row is cut at the bottom; more tickets scroll a row at a time."""
+        tree = self.tickets
+        count = tree.topLevelItemCount()
+        row = tree.sizeHintForRow(0) if count else 0
+        if row <= 0:
+            row = tree.fontMetrics().height() + 4
+        low, high = TICKET_ROWS
+        rows = max(low, min(count, high))
+        tree.setFixedHeight(tree.header().sizeHint().height() + rows * row + 2 * tree.frameWidth())
 
     def _ticket_item(self, t: CallTicket, bold: QFont) -> QTreeWidgetItem:
         created = t.created_at.astimezone(self.pack.calendar.tz).strftime("%d.%m.%Y %H:%M")
         what = t.subject or t.classification
-        item = QTreeWidgetItem([t.number, created, t.status_name, what])
+        item = QTreeWidgetItem([t.number, created, self.status_name(t), what])
         item.setData(0, Qt.ItemDataRole.UserRole, t.id)
-        item.setToolTip(3, t.classification)
+        whole = "\n".join(dict.fromkeys(p for p in (t.subject, t.classification) if p))
+        item.setToolTip(3, whole)
         if t.is_open:
             for col in range(4):
                 item.setFont(col, bold)
         return item
 
+    def status_name(self, t: CallTicket) -> str:
+        """The status as the ticket's process names it (the service looked that up: the portal
+        process says «Closed», as its document does), in English where the interface is."""
+        status = self.pack.statuses.get(t.status)
+        return pick(t.status_name, status.name_en if status is not None else "")
+
     def _open_ticket(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         self.main.go_to(int(item.data(0, Qt.ItemDataRole.UserRole)))
-
-    # -- the questions and the cascade ---------------------------------------------------------
-    def _add_question(self) -> None:
-        current = self.questions[self.list.currentRow()] if self.questions else None
-        self.questions.append(Question(current.theme if current else "", ""))
-        self._refresh_list()
-        self.list.setCurrentRow(len(self.questions) - 1)
-
-    def _remove_question(self) -> None:
-        row = self.list.currentRow()
-        if len(self.questions) <= 1 or row < 0:
-            return
-        del self.questions[row]
-        self._refresh_list()
-        self.list.setCurrentRow(min(row, len(self.questions) - 1))
-        self._load_question(self.list.currentRow())  # the row number may not have changed
-
-    def _refresh_list(self) -> None:
-        self.list.blockSignals(True)
-        current = self.list.currentRow()
-        self.list.clear()
-        for i, q in enumerate(self.questions):
-            parts = [p for p in (q.theme, q.type, q.subtheme, q.product) if p]
-            text = " | ".join(parts) or self.tr("(не классифицирован)")
-            self.list.addItem(f"{i + 1}. {text}")
-        self.list.setCurrentRow(max(0, min(current, len(self.questions) - 1)))
-        self.list.blockSignals(False)
-        self.remove.setEnabled(len(self.questions) > 1)
-
-    def _load_question(self, row: int) -> None:
-        if not 0 <= row < len(self.questions):
-            return
-        q = self.questions[row]
-        self._loading = True
-        try:
-            _choose(self.theme, q.theme)
-            self._fill_theme(q.theme)
-            _choose(self.type, q.type)
-            self._fill_subthemes(q)
-            _choose(self.subtheme, q.subtheme)
-            _choose(self.product, q.product)
-            self.number.setText(q.number)
-            self.content.setText(q.content_number)
-            self.incident.setText(q.mass_incident)
-            _choose(self.compensation, q.compensation)
-            for box, value in (
-                (self.justified, q.justified), (self.geocoded, q.geocoded),
-                (self.asr, q.asr_reconnect), (self.main_check, q.main),
-                (self.claim, q.claim_needed),
-            ):  # fmt: skip
-                box.setChecked(value)
-        finally:
-            self._loading = False
-        self._refresh_list()
-        self._sync()
-
-    def _theme_changed(self, _index: int) -> None:
-        if self._loading:
-            return
-        self._loading = True
-        try:
-            self._fill_theme(str(self.theme.currentData() or ""))
-        finally:
-            self._loading = False
-        self._sync()
-
-    def _fill_theme(self, theme: str) -> None:
-        """Theme → the theme's types, in priority order, and its products (S-04, S-05)."""
-        options = classification_options(self.pack, theme)
-        kept_type, kept_product = self.type.currentData(), self.product.currentData()
-        _refill(self.type, self.tr("— тип —"), options.types, kept_type)
-        _refill(self.product, "—", options.products, kept_product)
-        self.product.setEnabled(bool(options.products))
-        required = self.tr("Продукт *") if options.product_required else self.tr("Продукт")
-        self.product_label.setText(required)
-        self.product_label.setToolTip(
-            self.tr("S-04: для темы «{theme}» продукт обязателен").format(theme=theme)
-            if options.product_required
-            else ""
-        )
-        font = self.product_label.font()
-        font.setBold(options.product_required)
-        self.product_label.setFont(font)
-
-    def _fill_subthemes(self, q: Question) -> None:
-        """Subthemes of the type the regulation resolves for the question (S-05): a complaint
-        solved by re-connecting in АСР is classified under «Заявка»."""
-        effective, _why = self._resolved(q)
-        options = classification_options(self.pack, q.theme, effective or q.type)
-        _refill(
-            self.subtheme, self.tr("— подтема —"), options.subthemes, self.subtheme.currentData()
-        )
-
-    def _resolved(self, q: Question) -> tuple[str, tuple[Reason, ...]]:
-        """The question's type after S-05's corrections ("" = not registered), and why."""
-        c = self.pack.classification
-        if c.theme(q.theme) is None or q.type not in c.types:
-            return q.type, ()
-        try:
-            decision = resulting_type(c, [q])
-        except EngineError:
-            return q.type, ()
-        # judged alone, the question is the engine's «вопрос №1» whatever its row: drop that
-        alone = tuple(
-            dataclasses.replace(r, detail=r.detail.removeprefix("вопрос №1: "))
-            for r in decision.reasons
-        )
-        return decision.types[0], alone
-
-    def _question(self) -> Question:
-        def data(box: QComboBox) -> str:
-            return str(box.currentData() or "")
-
-        return Question(
-            theme=data(self.theme), type=data(self.type), subtheme=data(self.subtheme),
-            product=data(self.product), number=self.number.text().strip(),
-            main=self.main_check.isChecked(), justified=self.justified.isChecked(),
-            geocoded=self.geocoded.isChecked(), asr_reconnect=self.asr.isChecked(),
-            content_number=self.content.text().strip(), compensation=data(self.compensation),
-            mass_incident=self.incident.text().strip(), claim_needed=self.claim.isChecked(),
-        )  # fmt: skip
-
-    def _sync(self) -> None:
-        """The editor's question into the list, then the type line and the live plan."""
-        if self._loading:
-            return
-        row = self.list.currentRow()
-        if not 0 <= row < len(self.questions):
-            return
-        self._loading = True
-        try:
-            q = self._question()
-            self._fill_subthemes(q)
-            q = dataclasses.replace(q, subtheme=str(self.subtheme.currentData() or ""))
-        finally:
-            self._loading = False
-        self.questions[row] = q
-        self._refresh_list()
-        self._show_type(q)
-        self._show_plan()
-
-    def _show_type(self, q: Question) -> None:
-        effective, why = self._resolved(q)
-        if not q.type:
-            self.type_line.setText("")
-        elif not effective:
-            self.type_line.setText(
-                self.tr("Вопрос не регистрируется: {why}").format(why=_brief(why))
-            )
-        elif effective != q.type:
-            self.type_line.setText(
-                self.tr("Тип по регламенту: «{type}» — {why}").format(
-                    type=effective, why=_brief(why)
-                )
-            )
-        else:
-            self.type_line.setText(self.tr("Тип: «{type}»").format(type=effective))
 
     # -- the plan ------------------------------------------------------------------------------
     def draft(self, close_at_end: bool = False) -> CallDraft:
@@ -481,11 +336,28 @@ class NewRequestDialog(QDialog):
             ids = ", ".join(dict.fromkeys(r.rule for r in verdict.reasons if r.rule))
             self.plan_line.setText(
                 self.tr("Пока создать нельзя ({rules}): {why}").format(
-                    rules=ids, why=_brief(verdict.reasons[:1], rule=False)
+                    rules=ids, why=brief(verdict.reasons[:1], rule=False)
                 )
             )
             self.plan_line.setStyleSheet("color: #c62828")
         self.reasons.setHtml(reasons_html(verdict.reasons))
+
+    def _fit_reasons(self) -> None:
+        """No taller than the text (the column's room beyond that stays blank), at least
+        REASONS_LINES lines; called whenever the text or the width changes its height. The
+        text is measured beside a scroll bar: measured at the whole width, a box just that tall
+        would keep the bar it showed while squeezed (and the last line under it)."""
+        box, doc = self.reasons, self.reasons.document()
+        probe = doc.clone(box)
+        bar = box.verticalScrollBar().sizeHint().width()
+        probe.setTextWidth(max(1, box.contentsRect().width() - bar))
+        text = math.ceil(probe.size().height())
+        probe.deleteLater()
+        low = REASONS_LINES * box.fontMetrics().lineSpacing() + math.ceil(2 * doc.documentMargin())
+        margins = box.contentsMargins()
+        frame = margins.top() + margins.bottom()
+        box.setMinimumHeight(low + frame)
+        box.setMaximumHeight(max(low, text) + frame)
 
     def _plan_text(self, plan: RequestPlan) -> str:
         c = self.pack.classification
@@ -548,7 +420,11 @@ class NewRequestDialog(QDialog):
     def _failed(self, message: str) -> None:
         self.create.setEnabled(True)
         self.create_close.setEnabled(True)
-        self.result_line.setText(html.escape(message))
+        self._result(html.escape(message))
+
+    def _result(self, text: str) -> None:
+        self.result_line.setText(text)
+        self.result_line.setVisible(bool(text))
 
     def _registered(self, created: Created) -> None:
         result, made = created
@@ -556,28 +432,37 @@ class NewRequestDialog(QDialog):
             self.create.setEnabled(True)
             self.create_close.setEnabled(True)
             self.reasons.setHtml(reasons_html(result.reasons))
-            self.result_line.setText(self.tr("<b>Не создано</b>: регламент не разрешает."))
+            self._result(self.tr("<b>Не создано</b>: регламент не разрешает."))
             self.main.refusals.show_refusal(self.tr("Новое обращение"), result.reasons)
             self.refused.emit(result)
             return
         self.created = created
         self.reasons.setHtml(reasons_html(result.reasons))
-        self.result_line.setText("<br>".join(self._made_line(r) for r in made))
+        self._result("<br>".join(self._made_line(r) for r in made))
         self.main.after_commands(set(result.ticket_ids))
         if result.created_id is not None:
             self._open_when_listed(result.created_id)
         self.registered.emit(created)
 
     def _made_line(self, r: RegisteredRequest) -> str:
-        text = (
-            f"<b>{html.escape(r.number)}</b> «{html.escape(r.type)}» — {html.escape(r.status_name)}"
-        )
+        status = html.escape(self.registered_status(r))
+        text = f"<b>{html.escape(r.number)}</b> «{html.escape(r.type)}» — {status}"
         if r.linked_to:
             text += self.tr(", связан с {number} (S-02)").format(number=html.escape(r.linked_to))
         if r.edit_until is not None:
             until = r.edit_until.astimezone(self.pack.calendar.tz).strftime("%H:%M")
             text += self.tr("; редактирование возможно до {time} (S-09)").format(time=until)
         return text
+
+    def registered_status(self, r: RegisteredRequest) -> str:
+        """A made request's status as its process names it (the service's name), in English
+        through the status that name belongs to."""
+        for process in self.pack.processes.values():
+            for sid in process.statuses:
+                status = self.pack.statuses[sid]
+                if process.status_name(status) == r.status_name:
+                    return pick(r.status_name, status.name_en)
+        return r.status_name
 
     def _open_when_listed(self, ticket_id: int) -> None:
         """The queue lists the new tickets after its next query; then the first one is opened
@@ -594,40 +479,15 @@ class NewRequestDialog(QDialog):
     def reset(self) -> None:
         """A clean form for the next call."""
         self._lookup.stop()
-        self.created, self.questions = None, [Question("", "")]
+        self.created = None
         for line in (self.phone, self.subject):
             line.clear()
         self._show_client(None)
-        self.result_line.clear()
+        self._result("")
         self.create.setEnabled(True)
         self.create_close.setEnabled(True)
-        self._refresh_list()
-        self.list.setCurrentRow(0)
-        self._load_question(0)
+        self.editor.reset()  # one blank question; the plan is judged again
         self.phone.setFocus()
-
-
-def _choose(box: QComboBox, value: str) -> None:
-    box.setCurrentIndex(max(0, box.findData(value)))
-
-
-def _refill(box: QComboBox, placeholder: str, values: tuple[str, ...], keep: Any) -> None:
-    box.blockSignals(True)
-    box.clear()
-    box.addItem(placeholder, "")
-    for v in values:
-        box.addItem(v, v)
-    _choose(box, str(keep or ""))
-    box.blockSignals(False)
-
-
-def _brief(reasons: tuple[Reason, ...], rule: bool = True) -> str:
-    """Reasons in one line: the detail about this call (else the rule's text), by rule."""
-    return "; ".join(
-        (f"{r.rule}: " if rule and r.rule else "")
-        + pick(r.detail or r.text, r.detail_en or r.text_en)
-        for r in reasons
-    )
 
 
 class NewRequest(QObject):

@@ -2,7 +2,8 @@
 
 Why a non-modal dialog: an operator writes the reply while reading the card and the client's
 history (U-02), so the picker stays open beside the window and follows the ticket chosen in the
-queue (its title names the ticket, so a reply never goes to another one unnoticed).
+queue (its first line and its title name the ticket and its subject, so a reply never goes
+to another one unnoticed).
 
 It opens on the template the engine chose for this ticket and this moment of the desk's clock,
 with the engine's reason in one line; the operator may pick another. The text is filled on the
@@ -26,12 +27,14 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QGuiApplication,
+    QIcon,
     QKeySequence,
     QSyntaxHighlighter,
     QTextCharFormat,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -47,12 +50,14 @@ from opdesk.regulations.templates import PLACEHOLDER
 from opdesk.services import CommandResult, Desk
 from opdesk.services.replies import ReplyChoice, reply_choice, send_reply, unfilled
 from opdesk.services.views import TicketView
+from opdesk.store.rows import fetch_rows
 
 if TYPE_CHECKING:
     from opdesk.ui.main_window import MainWindow
 
 SHORTCUT = "Ctrl+R"
 BLANK_COLOUR = QColor("#f5c6c6")
+LIST_ROWS = (2, 8)  # the offered templates: rows shown at least and at most (then it scrolls)
 REMINDER_STYLE = "background: #fcf0c8; border: 1px solid #e0c060; padding: 4px;"
 
 
@@ -87,6 +92,14 @@ class TemplatePicker(QDialog):
         self.choice: ReplyChoice | None = None
         self._sending = False
         layout = QVBoxLayout(self)
+        # the ticket the reply goes to, in the body: the title is not seen without a window
+        # manager, and a reply must never go to another ticket unnoticed
+        self.ticket_line = QLabel(self)
+        self.ticket_line.setObjectName("templateTicket")
+        self.ticket_line.setWordWrap(True)
+        self.ticket_line.setTextFormat(Qt.TextFormat.RichText)
+        self.ticket_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.ticket_line)
         self.reason = QLabel(self)
         self.reason.setObjectName("templateReason")
         self.reason.setWordWrap(True)
@@ -94,7 +107,7 @@ class TemplatePicker(QDialog):
         layout.addWidget(self.reason)
         self.list = QListWidget(self)
         self.list.setObjectName("templateList")
-        self.list.setMaximumHeight(120)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerItem)
         layout.addWidget(self.list)
         self.status_note = QLabel(self)
         self.status_note.setObjectName("templateStatus")
@@ -116,6 +129,11 @@ class TemplatePicker(QDialog):
         self.add_button.setObjectName("templateAdd")
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.add_button, QDialogButtonBox.ButtonRole.ActionRole)
+        # text-only buttons alike: a style giving the standard «Закрыть» its icon (Fusion on
+        # X11) has none for the two of ours
+        for button in buttons.buttons():
+            button.setIcon(QIcon())
+        self.buttons = buttons
         buttons.rejected.connect(self.close)
         layout.addWidget(buttons)
         self.list.currentItemChanged.connect(self._picked)
@@ -123,6 +141,18 @@ class TemplatePicker(QDialog):
         self.copy_button.clicked.connect(self.copy)
         self.add_button.clicked.connect(self.add_reply)
         self._clear(self.tr("Выберите заявку в очереди"))
+
+    def _fit_list(self) -> None:
+        """The list as tall as its templates (LIST_ROWS bound it; more scroll), none when
+        there are none."""
+        count = self.list.count()
+        self.list.setVisible(count > 0)
+        if not count:
+            return
+        row = max(self.list.sizeHintForRow(i) for i in range(count))
+        low, high = LIST_ROWS
+        rows = max(low, min(count, high))
+        self.list.setFixedHeight(rows * row + 2 * self.list.frameWidth())
 
     # -- reading -------------------------------------------------------------------------------
     def open_current(self) -> None:
@@ -144,8 +174,11 @@ class TemplatePicker(QDialog):
         self.ticket_id = ticket_id
         actor = self.main.actor()
 
-        def work(desk: Desk) -> ReplyChoice:
-            return reply_choice(desk, actor, ticket_id, template_id)
+        def work(desk: Desk) -> tuple[ReplyChoice, str]:
+            choice = reply_choice(desk, actor, ticket_id, template_id)
+            with desk.db.engine.connect() as conn:
+                rows = fetch_rows(conn, [ticket_id])
+            return choice, rows[0].subject if rows else ""
 
         reader.submit(work, self._arrived, self._failed, key="reply_choice")
 
@@ -164,11 +197,17 @@ class TemplatePicker(QDialog):
             picked = choice.template_id != choice.chosen_id  # the operator's own pick stays
             self.load(view.detail.id, choice.template_id if picked else None)
 
-    def _arrived(self, choice: ReplyChoice) -> None:
+    def _arrived(self, read: tuple[ReplyChoice, str]) -> None:
+        choice, subject = read
         if choice.ticket_id != self.ticket_id:
             return  # the card moved on meanwhile
         self.choice = choice
         self.setWindowTitle(self.tr("Ответ по шаблону — {number}").format(number=choice.number))
+        number = f"<b>{html.escape(choice.number)}</b>"
+        head = self.tr("Заявка {number}").format(number=number)
+        self.ticket_line.setText(head + (f" — {html.escape(subject)}" if subject else ""))
+        self.ticket_line.setToolTip(subject)
+        self.ticket_line.setVisible(True)
         self.reason.setText(
             self.tr("<b>Регламент:</b> {reason}").format(reason=html.escape(choice.reason))
         )
@@ -187,6 +226,7 @@ class TemplatePicker(QDialog):
             if offer.id == choice.template_id:
                 self.list.setCurrentItem(item)
         self.list.blockSignals(False)
+        self._fit_list()
         offer = choice.offer
         self.status_note.setText(
             self.tr("После отправки статус заявки: «{status}» (U-05)").format(
@@ -208,10 +248,13 @@ class TemplatePicker(QDialog):
         self.choice = None
         self.ticket_id = None
         self.setWindowTitle(self.tr("Ответ по шаблону"))
+        self.ticket_line.clear()
+        self.ticket_line.setVisible(False)
         self.reason.setText(html.escape(why))
         self.list.blockSignals(True)
         self.list.clear()
         self.list.blockSignals(False)
+        self._fit_list()
         self.status_note.setVisible(False)
         self.preview.setPlainText("")
         self.preview.setReadOnly(True)

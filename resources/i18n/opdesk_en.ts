@@ -70,14 +70,6 @@ Log: {log}</translation>
         <translation>Close ticket (checklist)…</translation>
     </message>
     <message>
-        <source>Правило</source>
-        <translation>Rule</translation>
-    </message>
-    <message>
-        <source>Пункт и источник</source>
-        <translation>Item and source</translation>
-    </message>
-    <message>
         <source>Сохранить</source>
         <translation>Save</translation>
     </message>
@@ -108,6 +100,14 @@ Log: {log}</translation>
     <message>
         <source>Количество</source>
         <translation>Quantity</translation>
+    </message>
+    <message>
+        <source>Добавить строку ЗИП</source>
+        <translation>Add a spare-part line</translation>
+    </message>
+    <message>
+        <source>Удалить строку ЗИП</source>
+        <translation>Remove the spare-part line</translation>
     </message>
     <message>
         <source>Причина аварии</source>
@@ -222,8 +222,8 @@ Log: {log}</translation>
         <translation>Cannot be closed</translation>
     </message>
     <message>
-        <source>Все пункты выполнены: заявку можно закрыть.</source>
-        <translation>All items done: the ticket can be closed.</translation>
+        <source>Всё готово к закрытию</source>
+        <translation>Ready to close</translation>
     </message>
     <message>
         <source>«{name}» недоступно:</source>
@@ -522,10 +522,6 @@ Log: {log}</translation>
     <message>
         <source>Кто</source>
         <translation>Who</translation>
-    </message>
-    <message>
-        <source>Подробности</source>
-        <translation>Details</translation>
     </message>
     <message>
         <source>История и комментарии</source>
@@ -983,94 +979,6 @@ Log: {log}</translation>
         <translation>Request summary</translation>
     </message>
     <message>
-        <source>Вопросы клиента (S-02, S-06: одно обращение на звонок)</source>
-        <translation>Client&apos;s questions (S-02, S-06: one request per call)</translation>
-    </message>
-    <message>
-        <source>Добавить вопрос</source>
-        <translation>Add question</translation>
-    </message>
-    <message>
-        <source>Удалить вопрос</source>
-        <translation>Remove question</translation>
-    </message>
-    <message>
-        <source>Продукт</source>
-        <translation>Product</translation>
-    </message>
-    <message>
-        <source>Тема</source>
-        <translation>Theme</translation>
-    </message>
-    <message>
-        <source>Тип</source>
-        <translation>Type</translation>
-    </message>
-    <message>
-        <source>Подтема</source>
-        <translation>Subtheme</translation>
-    </message>
-    <message>
-        <source>если клиент спрашивает о другом номере</source>
-        <translation>if the client asks about another number</translation>
-    </message>
-    <message>
-        <source>Номер вопроса</source>
-        <translation>Number in question</translation>
-    </message>
-    <message>
-        <source>Жалоба обоснована</source>
-        <translation>Complaint is justified</translation>
-    </message>
-    <message>
-        <source>СЗ требуется геокодировать</source>
-        <translation>Request must be geocoded</translation>
-    </message>
-    <message>
-        <source>Услуга переподключается в АСР</source>
-        <translation>Service is reconnected in ASR</translation>
-    </message>
-    <message>
-        <source>Основная подтема (S-06)</source>
-        <translation>Main subtheme (S-06)</translation>
-    </message>
-    <message>
-        <source>компенсация</source>
-        <translation>compensation</translation>
-    </message>
-    <message>
-        <source>корректировка</source>
-        <translation>correction</translation>
-    </message>
-    <message>
-        <source>Компенсация / корректировка</source>
-        <translation>Compensation / correction</translation>
-    </message>
-    <message>
-        <source>контент-номер, о котором вопрос</source>
-        <translation>the content number asked about</translation>
-    </message>
-    <message>
-        <source>Контент-номер</source>
-        <translation>Content number</translation>
-    </message>
-    <message>
-        <source>номер МИ, если СЗ привязан к МИ</source>
-        <translation>mass incident number, if the request is tied to one</translation>
-    </message>
-    <message>
-        <source>Массовый инцидент</source>
-        <translation>Mass incident</translation>
-    </message>
-    <message>
-        <source>Нужна претензия в ГОП</source>
-        <translation>Claim to GOP needed</translation>
-    </message>
-    <message>
-        <source>— выберите тему —</source>
-        <translation>— choose a theme —</translation>
-    </message>
-    <message>
         <source>Создать</source>
         <translation>Create</translation>
     </message>
@@ -1107,36 +1015,8 @@ Log: {log}</translation>
         <translation>open: {open}, recently closed: {recent}</translation>
     </message>
     <message>
-        <source>(не классифицирован)</source>
-        <translation>(not classified)</translation>
-    </message>
-    <message>
-        <source>— тип —</source>
-        <translation>— type —</translation>
-    </message>
-    <message>
-        <source>Продукт *</source>
-        <translation>Product *</translation>
-    </message>
-    <message>
-        <source>S-04: для темы «{theme}» продукт обязателен</source>
-        <translation>S-04: a product is required for the theme “{theme}”</translation>
-    </message>
-    <message>
-        <source>— подтема —</source>
-        <translation>— subtheme —</translation>
-    </message>
-    <message>
-        <source>Вопрос не регистрируется: {why}</source>
-        <translation>The question is not registered: {why}</translation>
-    </message>
-    <message>
-        <source>Тип по регламенту: «{type}» — {why}</source>
-        <translation>Type by the regulations: “{type}” — {why}</translation>
-    </message>
-    <message>
-        <source>Тип: «{type}»</source>
-        <translation>Type: “{type}”</translation>
+        <source>Что будет создано</source>
+        <translation>What will be created</translation>
     </message>
     <message>
         <source>Пока создать нельзя ({rules}): {why}</source>
@@ -1298,6 +1178,129 @@ Log: {log}</translation>
     <message>
         <source>Строка {line}, {field}: {message}</source>
         <translation>Line {line}, {field}: {message}</translation>
+    </message>
+</context>
+<context>
+    <name>QuestionEditor</name>
+    <message>
+        <source>Вопросы клиента (S-02, S-06: одно обращение на звонок)</source>
+        <translation>Client&apos;s questions (S-02, S-06: one request per call)</translation>
+    </message>
+    <message>
+        <source>— выберите тему —</source>
+        <translation>— choose a theme —</translation>
+    </message>
+    <message>
+        <source>Добавить вопрос</source>
+        <translation>Add question</translation>
+    </message>
+    <message>
+        <source>Удалить вопрос</source>
+        <translation>Remove question</translation>
+    </message>
+    <message>
+        <source>Продукт</source>
+        <translation>Product</translation>
+    </message>
+    <message>
+        <source>Тема</source>
+        <translation>Subject</translation>
+    </message>
+    <message>
+        <source>Тип</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Подтема</source>
+        <translation>Subtheme</translation>
+    </message>
+    <message>
+        <source>если клиент спрашивает о другом номере</source>
+        <translation>if the client asks about another number</translation>
+    </message>
+    <message>
+        <source>Номер вопроса</source>
+        <translation>Number in question</translation>
+    </message>
+    <message>
+        <source>компенсация</source>
+        <translation>compensation</translation>
+    </message>
+    <message>
+        <source>корректировка</source>
+        <translation>correction</translation>
+    </message>
+    <message>
+        <source>Компенсация / корректировка</source>
+        <translation>Compensation / correction</translation>
+    </message>
+    <message>
+        <source>контент-номер, о котором вопрос</source>
+        <translation>the content number asked about</translation>
+    </message>
+    <message>
+        <source>Контент-номер</source>
+        <translation>Content number</translation>
+    </message>
+    <message>
+        <source>номер МИ, если СЗ привязан к МИ</source>
+        <translation>mass incident number, if the request is tied to one</translation>
+    </message>
+    <message>
+        <source>Массовый инцидент</source>
+        <translation>Mass incident</translation>
+    </message>
+    <message>
+        <source>Жалоба обоснована</source>
+        <translation>Complaint is justified</translation>
+    </message>
+    <message>
+        <source>СЗ требуется геокодировать</source>
+        <translation>Request must be geocoded</translation>
+    </message>
+    <message>
+        <source>Услуга переподключается в АСР</source>
+        <translation>Service is reconnected in ASR</translation>
+    </message>
+    <message>
+        <source>Основная подтема (S-06)</source>
+        <translation>Main subtheme (S-06)</translation>
+    </message>
+    <message>
+        <source>Нужна претензия в ГОП</source>
+        <translation>Claim to GOP needed</translation>
+    </message>
+    <message>
+        <source>(не классифицирован)</source>
+        <translation>(not classified)</translation>
+    </message>
+    <message>
+        <source>— тип —</source>
+        <translation>— type —</translation>
+    </message>
+    <message>
+        <source>Продукт *</source>
+        <translation>Product *</translation>
+    </message>
+    <message>
+        <source>S-04: для темы «{theme}» продукт обязателен</source>
+        <translation>S-04: a product is required for the theme “{theme}”</translation>
+    </message>
+    <message>
+        <source>— подтема —</source>
+        <translation>— subtheme —</translation>
+    </message>
+    <message>
+        <source>Вопрос не регистрируется: {why}</source>
+        <translation>The question is not registered: {why}</translation>
+    </message>
+    <message>
+        <source>Тип по регламенту: «{type}» — {why}</source>
+        <translation>Type by the regulations: “{type}” — {why}</translation>
+    </message>
+    <message>
+        <source>Тип: «{type}»</source>
+        <translation>Type: “{type}”</translation>
     </message>
 </context>
 <context>
@@ -1511,6 +1514,10 @@ Log: {log}</translation>
     <message>
         <source>Ответ по шаблону — {number}</source>
         <translation>Template reply — {number}</translation>
+    </message>
+    <message>
+        <source>Заявка {number}</source>
+        <translation>Ticket {number}</translation>
     </message>
     <message>
         <source>&lt;b&gt;Регламент:&lt;/b&gt; {reason}</source>

@@ -201,3 +201,22 @@ def test_u10_change_log_entry_needs_a_date(tmp_path: Path) -> None:
     path = mutate(tmp_path, "date = 2025-10-20\n", 'date = "вчера"\n')
     err = load_error(path)
     assert err.key == "changelog[0].date" and "date" in err.problem_en
+
+
+def test_template_action_must_be_a_known_transition(tmp_path: Path) -> None:
+    """U-05: the interim reply's `action = "hold"` is run through that transition's guards;
+    a misspelt action is named with its template, not discovered when a reply is sent."""
+    path = mutate(
+        tmp_path,
+        '[templates.interim_evening]\naction = "hold"',
+        '[templates.interim_evening]\naction = "hodl"',
+    )
+    err = load_error(path)
+    assert err.key == "templates.interim_evening.action"
+    assert "hodl" in err.problem_ru and "transitions" in err.problem_en
+
+
+def test_interim_replies_put_the_ticket_on_hold() -> None:
+    pack = load_default_pack()
+    held = {t.id for t in pack.templates.items if t.action == "hold"}
+    assert held == {"interim_before_evening", "interim_evening", "interim_weekend"}

@@ -89,7 +89,7 @@ def test_c01_c11_every_item_is_listed_and_a_draft_is_judged_without_writing(
     before = writes(desk)
     saved = view(desk, tid)
     assert saved.applies and saved.scheme == "standard" and saved.close_action == "close"
-    assert saved.close_name == "Закрыть" and saved.number == f"СЗ-{tid:07d}"
+    assert saved.close_name == "Закрыть" and saved.number == f"СЗ-{100000 + tid}"
     assert missing(saved) == {
         "handed_to_opp": "C-01", "permanent_scheme": "C-02", "cause": "C-04",
         "actions": "C-04", "performers": "C-04", "completed_at": "C-04",
@@ -223,7 +223,7 @@ def test_c11_delayed_closure_cases_with_their_templates_or_a_comment(
     tid = resolved_outage(desk)
     cases = {c.kind: c for c in view(desk, tid).delay_cases}
     assert list(cases) == ["monitoring", "unreachable", "objects"]
-    assert f"заявка №СЗ-{tid:07d} будет закрыта" in cases["monitoring"].text
+    assert f"заявка №СЗ-{100000 + tid} будет закрыта" in cases["monitoring"].text
     assert cases["monitoring"].template_id == "closing_monitoring"
     assert cases["objects"].text.startswith("Уважаемый клиент. Сообщаем Вам, что работы")
     assert cases["unreachable"].comment_only and "недозвон" in cases["unreachable"].comment

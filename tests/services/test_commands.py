@@ -44,7 +44,7 @@ def create(desk: Desk, process: str = "csn", **kw: object) -> int:
 def test_create_writes_ticket_event_outbox_and_sla_in_one_go(desk: Desk) -> None:
     tid = create(desk)
     row = ticket(desk, tid)
-    assert row.number == f"СЗ-{tid:07d}"
+    assert row.number == f"СЗ-{100000 + tid}"
     assert (row.process, row.status, row.stage, row.priority) == (
         "csn", "new", "classification", "Обычный"
     )  # fmt: skip

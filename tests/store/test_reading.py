@@ -147,7 +147,7 @@ def test_departments_are_the_packs_with_their_database_ids(scene: Scene) -> None
 
 def test_ticket_fields_owner_and_client(scene: Scene) -> None:
     d = scene.detail("main")
-    assert (d.id, d.number, d.process, d.channel) == (4, "СЗ-0000004", "csn", "phone")
+    assert (d.id, d.number, d.process, d.channel) == (4, "СЗ-100004", "csn", "phone")
     assert (d.created_at, d.updated_at) == (at(4), at(160))
     assert (d.status, d.stage, d.is_open, d.closed_at, d.closed_via) == (
         "in_progress", "classification", True, None, "",
@@ -173,7 +173,7 @@ def test_timeline_merges_history_and_comments_oldest_first(scene: Scene) -> None
     ]
     answer = "Ответ смежного отдела: Канал восстановлен"
     assert got[:3] == [
-        (at(4), "event", "created", "ivanova", "new", "", "", "СЗ-0000004", "", None),
+        (at(4), "event", "created", "ivanova", "new", "", "", "СЗ-100004", "", None),
         (at(30), "event", "status", "sidorov", "in_progress", "take", "new", "in_progress", "",
          None),
         # a command writes its history event with the comment; the event comes first
@@ -196,14 +196,14 @@ def test_outgoing_request_with_its_24_hour_reminder_and_answer(scene: Scene) -> 
         "Технический отдел", at(40), at(40) + dt.timedelta(hours=24), at(160),
         "Канал восстановлен", request.note,
     )  # fmt: skip
-    assert "СЗ-0000004" in request.note
+    assert "СЗ-100004" in request.note
 
 
 def test_links_in_both_directions(scene: Scene) -> None:
     ids = scene.ids
     assert scene.detail("main").links == (
-        LinkedTicket(ids["old1"], "СЗ-0000001", "related", "new", "Нет связи"),
-        LinkedTicket(ids["new"], "СЗ-0000005", "second_request", "new", "Нет связи"),
+        LinkedTicket(ids["old1"], "СЗ-100001", "related", "new", "Нет связи"),
+        LinkedTicket(ids["new"], "СЗ-100005", "second_request", "new", "Нет связи"),
     )
     assert [t.id for t in scene.detail("old1").links] == [ids["main"]]
     assert scene.detail("p1").links == ()
@@ -213,7 +213,7 @@ def test_client_tickets_are_the_clients_others_newest_first_and_limited(scene: S
     ids = scene.ids
     got = scene.detail("main").client_tickets
     assert got == tuple(
-        ClientTicket(ids[name], f"СЗ-{ids[name]:07d}", at(ids[name]), "new", "Нет связи", True)
+        ClientTicket(ids[name], f"СЗ-{100000 + ids[name]}", at(ids[name]), "new", "Нет связи", True)
         for name in ("new", "old2", "old1")
     )  # not the ticket itself, not the namesake client's
     assert [t.id for t in scene.detail("main", client_limit=2).client_tickets] == [
@@ -235,8 +235,8 @@ def test_client_less_tickets_match_by_the_identical_phone_only(scene: Scene) -> 
 def test_unknown_ids_and_numbers(scene: Scene) -> None:
     with scene.db.engine.connect() as c:
         assert ticket_detail(c, 999_999) is None
-        assert ticket_id_by_number(c, "СЗ-0000004") == scene.ids["main"]
-        assert ticket_id_by_number(c, " СЗ-0000004\n") == scene.ids["main"]
+        assert ticket_id_by_number(c, "СЗ-100004") == scene.ids["main"]
+        assert ticket_id_by_number(c, " СЗ-100004\n") == scene.ids["main"]
         assert ticket_id_by_number(c, "СЗ-0999999") is None
 
 

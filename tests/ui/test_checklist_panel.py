@@ -7,17 +7,24 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent
-from PySide6.QtWidgets import QApplication, QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMenu, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from opdesk import services
 from opdesk.regulations.snapshot import Actor
 from opdesk.services import ClosingView, CommandResult, Desk
 from opdesk.store.reading import PersonInfo, people
-from opdesk.ui.checklist_panel import ChecklistPanel
+from opdesk.ui.checklist_panel import (
+    CARD_WIDTH,
+    DOCK_WIDTH,
+    ChecklistPanel,
+    WrapCheckBox,
+    performer_order,
+)
 from opdesk.ui.main_window import MainWindow
 from tests.ui.conftest import sql
 from tests.ui.test_workstation import run_action, select_ids
@@ -43,15 +50,28 @@ def on_writer(qtbot: QtBot, window: MainWindow, work: Any) -> Any:
     return got[0]
 
 
-def engineer(qtbot: QtBot, window: MainWindow) -> PersonInfo:
-    """A responsible employee of department ТО (C-01, C-03) from the demo desk."""
-
+def everyone(qtbot: QtBot, window: MainWindow) -> list[PersonInfo]:
     def work(desk: Desk) -> list[PersonInfo]:
         with desk.db.engine.connect() as conn:
             return people(conn)
 
     found: list[PersonInfo] = on_writer(qtbot, window, work)
+    return found
+
+
+def engineer(qtbot: QtBot, window: MainWindow) -> PersonInfo:
+    """A responsible employee of department ТО (C-01, C-03) from the demo desk."""
+    found = everyone(qtbot, window)
     return next(p for p in found if p.department == "to" and p.role == "operator")
+
+
+def performer_names(panel: ChecklistPanel) -> list[str]:
+    return [panel.performers.item(i).text() for i in range(panel.performers.count())]
+
+
+def one_line(widget: QWidget) -> int:
+    """The height of one line of text in `widget`, with a frame's and margins' slack."""
+    return widget.fontMetrics().lineSpacing() + 16
 
 
 def outage_ticket(qtbot: QtBot, window: MainWindow, name: str, **client: Any) -> int:
@@ -144,6 +164,20 @@ def test_c01_c11_operator_takes_sees_the_missing_items_fills_the_report_and_clos
     for rule in ("C-01", "C-02", "C-04", "C-06", "C-07", "C-10"):
         assert rule in missing
     assert "Указана причина аварии" in missing
+    # the footer is as tall as its list: every missing item in sight, no scrolling
+    footer = panel.missing
+    assert footer.height() == footer.content_height(footer.width()) <= footer.cap
+    assert footer.verticalScrollBar().maximum() == 0
+    # «Исполнители»: the owner (who took and resolved it) first, then the owner's department
+    # (ТО), then the other responsible one (ОЭ, C-03), then everyone else
+    names = performer_names(panel)
+    department = {p.name: p.department for p in everyone(qtbot, window)}
+    assert names[0] == resp.name and len(names) == len(department)
+    ranks = [
+        0 if n == resp.name else 1 if department[n] == "to" else 2 if department[n] == "oe" else 3
+        for n in names
+    ]
+    assert ranks == sorted(ranks) and {1, 2, 3} <= set(ranks)
     # «Важный»: the verbal confirmation is offered (C-07); not a VIP: no escalation (C-09)
     assert not panel.confirm.isHidden() and panel.escalation.isHidden()
     # the report, typed: judged live, nothing saved
@@ -166,6 +200,9 @@ def test_c01_c11_operator_takes_sees_the_missing_items_fills_the_report_and_clos
     qtbot.waitUntil(panel.close_button.isEnabled, timeout=10_000)
     assert "missing" not in panel.states().values()
     assert closure_rows(desk_file, tid) == []  # still nothing written
+    # nothing missing: the footer collapses to one green line
+    assert footer.toPlainText().strip() == "✓ Всё готово к закрытию"
+    assert 0 < footer.height() <= one_line(footer)
     with qtbot.waitSignal(panel.finished, timeout=30_000) as done:
         qtbot.mouseClick(panel.close_button, Qt.MouseButton.LeftButton)
     result: CommandResult = done.args[0]
@@ -196,6 +233,8 @@ def test_live_verdict_flips_items_and_the_button_without_saving(
     show_ticket(qtbot, window, tid)
     panel, view = open_panel(qtbot, window)
     assert not view.can_close and panel.confirm.isHidden()  # mobile on file: no C-07
+    # the ticket's owner, who took and resolved it, is the first performer offered
+    assert panel.performers.item(0).text() == engineer(qtbot, window).name
     before = sql(desk_file, "SELECT count(*) FROM events")
     panel.actions_done.setPlainText("Перезапуск порта")
     panel.performers.item(0).setCheckState(Qt.CheckState.Checked)
@@ -214,10 +253,12 @@ def test_live_verdict_flips_items_and_the_button_without_saving(
     type_text(panel.cause, "Авария на узле")
     qtbot.waitUntil(panel.close_button.isEnabled, timeout=10_000)
     # C-04: a spare-part line needs a quantity above zero
-    panel.parts_used.setChecked(True)
-    qtbot.waitUntil(lambda: panel.states()["spare_parts"] == "missing", timeout=10_000)
     add = panel.findChild(QPushButton, "closingPartAdd")
     assert add is not None
+    assert not add.isEnabled() and panel.parts.isHidden()  # until ЗИП is used
+    panel.parts_used.setChecked(True)
+    qtbot.waitUntil(lambda: panel.states()["spare_parts"] == "missing", timeout=10_000)
+    assert add.isEnabled() and not panel.parts.isHidden()
     add.click()
     type_text(panel.parts.cellWidget(0, 0), "SFP-модуль")
     qtbot.waitUntil(lambda: panel.states()["spare_parts"] == "satisfied", timeout=10_000)
@@ -262,6 +303,90 @@ def test_c08_a_client_whose_scheme_is_not_filled_in_is_refused_with_the_explanat
     refusal = panel.scheme_refusal.text()
     assert "C-08" in refusal and "не заполнена" in refusal and "Сбербанка" in refusal
     assert panel.states() == {} and not panel.close_button.isEnabled()
+    assert panel.items.isHidden()  # no items to list: no empty frame either
     with qtbot.waitSignal(panel.evaluated, timeout=10_000) as again:
         type_text(panel.cause, "Обрыв")
     assert not again.args[0].can_close and not panel.close_button.isEnabled()
+
+
+def test_the_dock_opens_beside_the_card_and_its_form_fits_the_dock(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.resize(1400, 860)  # the size it opens at (the tests' saved layout may differ)
+    tid = outage_ticket(qtbot, window, "ООО Важный клиент", category="Важный")
+    resolved_by(qtbot, window, tid, engineer(qtbot, window))
+    show_ticket(qtbot, window, tid)
+    card = window.detail.width()
+    panel, _view = open_panel(qtbot, window)
+    # ~420 px at the right, and the ticket card keeps its width (the queue gives the room)
+    qtbot.waitUntil(lambda: abs(panel.width() - DOCK_WIDTH) <= 8, timeout=10_000)
+    assert window.dockWidgetArea(panel) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert window.detail.width() >= min(card, CARD_WIDTH)
+    # the form fits that width: long check-box texts wrap, nothing scrolls sideways
+    assert panel.form_scroll.horizontalScrollBar().maximum() == 0
+    assert panel.body.minimumSizeHint().width() <= panel.form_scroll.viewport().width()
+    assert isinstance(panel.checked, WrapCheckBox)
+    assert panel.checked.height() >= panel.checked.heightForWidth(panel.checked.width())
+    # every checklist item whole (its text and its source line), without a scroll of its own
+    assert not isinstance(panel.items, QAbstractScrollArea)
+    assert panel.items.findChildren(QAbstractScrollArea) == []
+    assert len(panel.items.rows) == len(panel.states()) > 0
+    for _mark, _rule, text in panel.items.rows:
+        assert text.height() >= text.heightForWidth(text.width())
+        assert "документ 000" in text.text()
+    # «Исполнители» shows whole rows
+    rows = panel.performers.height() - 2 * panel.performers.frameWidth()
+    assert rows % panel.performers.sizeHintForRow(0) == 0
+    # a click on a wrapped box's text ticks it, as on a plain check box's text
+    box = panel.handed
+    assert not box.isChecked()
+    with qtbot.waitSignal(panel.evaluated, timeout=10_000):
+        qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=box.label.geometry().center())
+    assert box.isChecked()
+    qtbot.waitUntil(lambda: panel.states()["handed_to_opp"] == "satisfied", timeout=10_000)
+    # АРМ: who and when are enabled only when «Проведена по АРМу» is ticked; a login fits
+    assert not panel.arm.isChecked()
+    assert not panel.arm_by.isEnabled() and not panel.arm_at.isEnabled()
+    panel.arm.setChecked(True)
+    assert panel.arm_by.isEnabled() and panel.arm_at.isEnabled()
+    assert panel.arm_by.width() >= panel.arm_by.fontMetrics().horizontalAdvance("kuzmin.d.o.")
+    panel.arm.setChecked(False)
+    assert not panel.arm_by.isEnabled() and panel.draft().arm_processed_by == ""
+    # ЗИП: compact «+»/«−», enabled only when ЗИП is used; the table shown only then, its
+    # name column wide and the quantity narrow
+    add, remove = panel.part_add, panel.part_remove
+    assert max(add.width(), remove.width()) <= 40
+    assert not add.isEnabled() and not remove.isEnabled() and panel.parts.isHidden()
+    panel.parts_used.setChecked(True)
+    assert add.isEnabled() and not remove.isEnabled() and not panel.parts.isHidden()
+    add.click()
+    add.click()
+    assert panel.parts.rowCount() == 2 and remove.isEnabled()
+    header = panel.parts.horizontalHeader()
+    assert header.sectionSize(0) > 2 * header.sectionSize(1)
+    shown = panel.parts.viewport().height()
+    assert shown >= panel.parts.rowHeight(0) + panel.parts.rowHeight(1)
+    remove.click()
+    remove.click()
+    assert panel.parts.rowCount() == 0 and not remove.isEnabled()
+    panel.parts_used.setChecked(False)
+    assert not add.isEnabled() and panel.parts.isHidden()
+
+
+def test_performers_the_owner_and_the_responsible_departments_first() -> None:
+    def person(login: str, name: str, role: str, department: str) -> PersonInfo:
+        return PersonInfo(uuid4(), login, name, role, department)
+
+    found = [
+        person("a", "Абрамов", "lead", "opp"),
+        person("b", "Борисова", "operator", "oe"),
+        person("c", "Васильев", "operator", "to"),
+        person("d", "Гусев", "admin", ""),
+        person("e", "Егоров", "operator", "to"),
+        person("f", "Алексеев", "operator", "oe"),
+    ]
+    order = performer_order(found, "c", ["to"], ["oe", "to"])
+    assert [p.login for p in order] == ["c", "e", "f", "b", "a", "d"]
+    # no owner and no department of the ticket: the responsible departments, then the rest
+    order = performer_order(found, "", [], ["oe", "to"])
+    assert [p.login for p in order] == ["f", "b", "c", "e", "a", "d"]

@@ -9,8 +9,11 @@ from pathlib import Path
 from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
+from opdesk.regulations.pack import load_default_pack
+from opdesk.store.filters import TicketQuery
+from opdesk.ui.filter_panel import FilterPanel
 from opdesk.ui.main_window import MainWindow
-from tests.ui.conftest import sql
+from tests.ui.conftest import NOW, sql
 
 
 def _ids(window: MainWindow) -> set[int]:
@@ -61,3 +64,15 @@ def test_department_owner_and_created_range_narrow_the_queue(
                                 "created_at < ?", f"{start:%Y-%m-%d %H:%M:%S}",
                                 f"{end:%Y-%m-%d %H:%M:%S}")}  # fmt: skip
     assert on_day and _ids(window) == on_day
+
+
+def test_badges_survive_the_saved_filters_arriving_late(qtbot: QtBot) -> None:
+    """The operator's own filters may arrive after the first count: the list is rebuilt then,
+    and the built-in filters' counts must not vanish until the next recount."""
+    panel = FilterPanel(load_default_pack(), NOW)
+    qtbot.addWidget(panel)
+    panel.set_counts({"Мои": 3, "Все": 1200})
+    panel.set_saved({"Мой VIP": TicketQuery(client_categories=("VIP",))})
+    texts = [panel.list.item(i).text() for i in range(panel.list.count())]
+    assert texts[0] == "Мои  (3)" and texts[-1] == "Мой VIP"
+    assert "Все  (1\u202f200)" in texts

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
 from opdesk.services.views import TicketView
+from opdesk.ui import i18n
 from opdesk.ui.main_window import MainWindow
-from opdesk.ui.new_request import NewRequestDialog
+from opdesk.ui.new_request import DEFAULT_SIZE, FRAME_ALLOWANCE, TICKET_ROWS, NewRequestDialog
 from tests.ui.conftest import NOW, sql
 
 WAIT = 30_000
@@ -153,7 +155,7 @@ def test_s02_a_compensation_creates_two_linked_tickets_seen_in_the_queue(
 
 
 def test_s09_created_and_closed_shows_until_when_it_can_be_edited(
-    qtbot: QtBot, window: MainWindow, desk_file: Path
+    qtbot: QtBot, window: MainWindow, desk_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     dialog = open_dialog(qtbot, window)
     type_phone(qtbot, dialog, caller(desk_file)[0])
@@ -162,14 +164,90 @@ def test_s09_created_and_closed_shows_until_when_it_can_be_edited(
         dialog.create_close.click()
     _result, (made,) = registered.args[0]
     assert made.status_name == "Закрыт по окончанию диалога"
+    assert dialog.registered_status(made) == made.status_name
+    assert made.status_name in dialog.result_line.text() and dialog.result_line.isVisible()
     until = (NOW + dt.timedelta(minutes=5)).astimezone(window.pack.calendar.tz)
     assert f"редактирование возможно до {until:%H:%M} (S-09)" in dialog.result_line.text()
     assert sql(desk_file, "SELECT status, is_open FROM tickets WHERE id = ?", made.id) == [
         ("closed", 0)
     ]
+    with monkeypatch.context() as english:  # the status as the pack names it in English
+        english.setattr(i18n, "_language", "en")
+        assert dialog.registered_status(made) == window.pack.statuses["closed"].name_en
     # closed at once, it is outside the open-tickets queue: its card opens all the same
     qtbot.waitUntil(
         lambda: window.current is not None and window.current.detail.id == made.id,
         timeout=WAIT,
     )
     assert window.current is not None and window.current.editable
+    # «Следующий звонок»: a blank form, one unclassified question, no client, no result
+    dialog.again.click()
+    assert dialog.phone.text() == "" and dialog.match is None
+    assert dialog.tickets.topLevelItemCount() == 0 and not dialog.result_line.isVisible()
+    assert [dialog.editor.list.item(i).text() for i in range(dialog.editor.list.count())] == [
+        "1. (не классифицирован)"
+    ]
+    assert dialog.theme.currentData() == "" and dialog.plan_line.text().startswith("Пока")
+
+
+def test_the_dialog_fits_the_screen_and_shows_whole_rows_and_whole_texts(
+    qtbot: QtBot, window: MainWindow, desk_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dialog = open_dialog(qtbot, window)
+    # made for 1366×768, and never taller or wider than the screen's free area
+    assert DEFAULT_SIZE.height() <= 700 and DEFAULT_SIZE.width() <= 1366 - FRAME_ALLOWANCE.width()
+    free = dialog.screen().availableGeometry().size() - FRAME_ALLOWANCE
+    assert dialog.height() <= min(DEFAULT_SIZE.height(), free.height())
+    assert dialog.width() <= min(DEFAULT_SIZE.width(), free.width())
+    type_phone(qtbot, dialog, caller(desk_file)[0])
+    classify(dialog, "Связь и интернет", "Жалоба", "Нет связи")
+    pick(dialog.compensation, "компенсация")
+    # the question's item is whole: wrapped within the list's width, the text in its tooltip
+    questions = dialog.editor.list
+    item = questions.item(0)
+    assert item.text() == "1. Связь и интернет | Жалоба | Нет связи"
+    assert item.toolTip() == item.text() and questions.wordWrap()
+    assert questions.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    assert questions.visualItemRect(item).width() <= questions.viewport().width()
+    # the caller's tickets: whole rows only, «Суть» stretched with the whole text in a tooltip
+    tree = dialog.tickets
+    count = tree.topLevelItemCount()
+    assert count > 0
+    low, high = TICKET_ROWS
+    assert tree.viewport().height() == max(low, min(count, high)) * tree.sizeHintForRow(0)
+    assert tree.header().stretchLastSection() and tree.headerItem().text(3) == "Суть"
+    assert tree.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    for i in range(count):
+        row = tree.topLevelItem(i)
+        assert row.text(3) and row.text(3) in row.toolTip(3)
+    # the statuses as each ticket's process names them (the pack's English in English)
+    pack = window.pack
+    for i in range(count):
+        row = tree.topLevelItem(i)
+        ((process, status),) = sql(
+            desk_file, "SELECT process, status FROM tickets WHERE number = ?", row.text(0)
+        )
+        named = pack.processes[str(process)].status_name(pack.statuses[str(status)])
+        assert row.text(2) == named
+    ticket = dialog.match.open_tickets[0] if dialog.match is not None else None
+    assert ticket is not None
+    with monkeypatch.context() as english:
+        english.setattr(i18n, "_language", "en")
+        assert dialog.status_name(ticket) == pack.statuses[ticket.status].name_en
+    # at the default size (the screenshot's, here wider than the test's screen allows) nothing
+    # scrolls: the caller, the questions and the reasons that explain the plan are whole
+    dialog.resize(DEFAULT_SIZE)
+    reasons = dialog.reasons
+    assert reasons.toPlainText().count("S-02") == 2  # one request a call; the compensation
+    qtbot.waitUntil(
+        lambda: (
+            dialog.size() == DEFAULT_SIZE
+            and reasons.document().size().height() <= reasons.viewport().height()
+            and not reasons.verticalScrollBar().isVisible()
+        ),
+        timeout=WAIT,
+    )
+    assert not dialog.scroll.verticalScrollBar().isVisible()
+    assert reasons.height() == reasons.maximumHeight()  # as tall as its text, no taller
+    # a smaller screen still takes it: the body scrolls rather than the window growing
+    assert dialog.minimumSizeHint().height() <= 400

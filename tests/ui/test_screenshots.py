@@ -1,10 +1,13 @@
 """`make screenshots` end to end: tools/screenshots.py starts its own Xvfb, renders the window
 through xcb on a small demo desk and saves every picture; each one has the expected size and
-is a real picture, not a blank single-colour image."""
+is a real picture, not a blank single-colour image. The step-6 screens are among them: the
+closing checklist with items missing and filled, the reply-template picker with its reason and
+the new request during a call."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,8 +23,16 @@ WHOLE_WINDOW = (
     "02-refusal-panel.png",
     "03-bulk-results.png",
     "04-english.png",
+    "08-checklist-missing.png",
+    "09-checklist-filled.png",
 )
-PARTS = ("05-detail-view.png", "06-shortcuts.png", "07-filter-panel.png")
+PARTS = (
+    "05-detail-view.png",
+    "06-shortcuts.png",
+    "07-filter-panel.png",
+    "10-template-picker.png",
+    "11-new-request.png",
+)
 
 
 def english_available() -> bool:
@@ -69,5 +80,12 @@ def test_screenshots_script_saves_every_picture_through_xcb(
         else:
             assert image.width() >= 300 and image.height() >= 300, name
         assert colours(image) > 50, f"{name} is blank or nearly so"
+    # the step-6 screens show what they are meant to: the script checks the widgets and says so
+    assert re.search(r"checklist СЗ-\d+: missing .*\bcause\b", done.stdout), done.stdout
+    assert "new request: Будет создано 2 обращения" in done.stdout
+    assert re.search(r"template picker СЗ-\d+: interim_weekend", done.stdout), done.stdout
+    missing = QImage(str(out / "08-checklist-missing.png"))
+    filled = QImage(str(out / "09-checklist-filled.png"))
+    assert missing != filled, "the filled checklist looks the same as the one with items missing"
     # the script's own OPDESK_HOME is a temporary one; nothing was written to ours either
     assert not home.exists() or not any(home.rglob("settings.json"))

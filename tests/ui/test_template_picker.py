@@ -125,6 +125,33 @@ def test_u08_the_picker_opens_on_the_engines_choice_with_its_reason_at_fixed_mom
         assert "На удержании" in picker.status_note.text()
 
 
+def test_the_picker_names_the_ticket_and_sizes_its_list_to_the_templates(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    tid = new_ticket(qtbot, window)
+    show_ticket(qtbot, window, tid)
+    choice = open_picker(qtbot, window)
+    picker = picker_of(window)
+    # the body names the ticket: the title is not seen without a window manager
+    head = picker.ticket_line
+    assert head.isVisible() and head.text().startswith(f"Заявка <b>{choice.number}</b>")
+    assert head.text().endswith("— Не приходят письма") and head.toolTip() == "Не приходят письма"
+    # the offers' list is as tall as its rows: none cut, no blank below them
+    templates = picker.list
+    count = templates.count()
+    assert 2 <= count <= 8
+    assert templates.viewport().height() == count * templates.sizeHintForRow(0)
+    last = templates.visualItemRect(templates.item(count - 1))
+    assert last.bottom() < templates.viewport().height()
+    assert not templates.verticalScrollBar().isVisible()
+    # the buttons alike: none has an icon (the standard «Закрыть» would have its own)
+    texts = {b.text(): b.icon().isNull() for b in picker.buttons.buttons()}
+    assert texts.keys() >= {"Копировать", "Добавить в заявку как ответ"} and all(texts.values())
+    # no ticket on the card: no ticket named, no list
+    picker.follow(None)
+    assert not head.isVisible() and not templates.isVisible()
+
+
 def test_another_template_can_be_picked_and_copied(qtbot: QtBot, window: MainWindow) -> None:
     tid = new_ticket(qtbot, window)
     show_ticket(qtbot, window, tid)
