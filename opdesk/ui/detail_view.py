@@ -238,6 +238,8 @@ class DetailView(QScrollArea):
             value_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value_label.setWordWrap(True)
             self.header.addRow(label, value_label)
+        if (window := self._edit_window(view)) is not None:
+            self.header.addRow(self.tr("Редактирование"), window)
         self._fill_sla(view)
         for e in d.timeline:
             if e.source == "event" and e.kind == "comment":
@@ -299,6 +301,29 @@ class DetailView(QScrollArea):
                 tree.resizeColumnToContents(col)
                 # a long name must not push the details (the last column) out of the pane
                 tree.setColumnWidth(col, min(tree.columnWidth(col), 160))
+
+    def _edit_window(self, view: TicketView) -> QLabel | None:
+        """S-09: a closed ticket says until when it can still be changed (its process's
+        window after closing), or that only reopening changes it now."""
+        d = view.detail
+        flow = self.pack.processes.get(d.process)
+        status = self.pack.statuses.get(d.status)
+        if flow is None or status is None or not flow.is_terminal(status.id):
+            return None
+        window = flow.edit_after_close
+        if window.minutes == 0 or d.closed_at is None:
+            text = self.tr("только после возобновления ({rule})").format(rule=window.rule.id)
+        else:
+            until = self._when(d.closed_at + dt.timedelta(minutes=window.minutes))
+            text = (
+                self.tr("возможно до {until} ({rule})")
+                if view.editable
+                else self.tr("окно закрылось в {until} ({rule})")
+            ).format(until=until, rule=window.rule.id)
+        label = QLabel(text)
+        label.setObjectName("editWindow")
+        label.setToolTip(reasons_text(view.edit_reasons))
+        return label
 
     def _editors(self, view: TicketView) -> dict[str, QWidget]:
         """Priority, category, type and «Не уведомлять» as editors; disabled, with the rules

@@ -616,8 +616,24 @@ Log: {log}</translation>
         <translation>Notifications</translation>
     </message>
     <message>
+        <source>Редактирование</source>
+        <translation>Editing</translation>
+    </message>
+    <message>
         <source>нет ответа</source>
         <translation>no answer</translation>
+    </message>
+    <message>
+        <source>только после возобновления ({rule})</source>
+        <translation>only after reopening ({rule})</translation>
+    </message>
+    <message>
+        <source>возможно до {until} ({rule})</source>
+        <translation>possible until {until} ({rule})</translation>
+    </message>
+    <message>
+        <source>окно закрылось в {until} ({rule})</source>
+        <translation>the window closed at {until} ({rule})</translation>
     </message>
     <message>
         <source>тип обращения (U-03)</source>

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from opdesk import services
@@ -42,3 +43,31 @@ def test_hand_over_reads_as_department_names_by_the_persons_name(
     assert tech is not None and what.endswith(f"→ {tech.name}"), rows[-1]
     person = window.person
     assert person is not None and who == short_name(person.name)
+
+
+def test_s09_a_closed_call_shows_until_when_it_can_be_edited(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """«Закрыт по окончанию диалога» at 13:00 Moscow: the card says edits are possible until
+    13:05 (S-09's five minutes), with the rule."""
+    assert window.writer is not None
+    made: list[int] = []
+
+    def call(desk: object) -> None:
+        created = services.create_ticket(
+            desk, window.actor(), process="call_request", channel="phone",  # type: ignore[arg-type]
+            subject="Вопрос по тарифу",
+        )  # fmt: skip
+        assert created.created_id is not None
+        closed = services.close(desk, window.actor(), created.created_id)  # type: ignore[arg-type]
+        assert closed.ok, closed.message()
+        made.append(created.created_id)
+
+    window.writer.submit(call)
+    qtbot.waitUntil(lambda: bool(made), timeout=10_000)
+    with qtbot.waitSignal(window.queueLoaded, timeout=30_000):
+        window.filters.select("Все")
+    view = select_ids(qtbot, window, made)
+    assert view.editable
+    label = window.detail.findChild(QLabel, "editWindow")
+    assert label is not None and "13:05" in label.text() and "S-09" in label.text()
