@@ -8,6 +8,7 @@ are read 500 at a time and their children with one `IN` query per table. Childre
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -74,7 +75,12 @@ def export_records(
     """Every ticket (or those matching the TicketQuery JSON `query`), in queue or id order.
 
     `report(done, total)` and `cancelled()` are consulted before each batch (see
-    opdesk.progress.checkpoint): a cancel stops the export within one batch of 500 tickets."""
+    opdesk.progress.checkpoint): a cancel stops the export within one batch of 500 tickets.
+
+    Why `gc.freeze` before each batch: a batch's rows live long enough to reach the oldest
+    generation, so the cyclic collector ran a full pass every ~0.3 s, walking the whole process
+    (60 ms each in the desktop with a 20 000-ticket queue open, every thread waiting). Frozen,
+    what already exists is not walked again; `gc.unfreeze` at the end hands it back."""
     if query:
         from opdesk.store import query as queries
         from opdesk.store.filters import TicketQuery
@@ -85,12 +91,14 @@ def export_records(
     session = Session(bind=conn)
     try:
         for i in range(0, len(ids), BATCH):
+            gc.freeze()
             checkpoint(i, len(ids), report, cancelled)
             yield from _batch(session, list(ids[i : i + BATCH]))
             session.expunge_all()
         checkpoint(len(ids), len(ids), report, cancelled)
     finally:
         session.close()
+        gc.unfreeze()
 
 
 def _by_ticket(conn: Session, stmt: Any) -> dict[Any, list[Any]]:

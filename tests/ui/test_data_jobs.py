@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from opdesk.demo import generate, load
 from opdesk.store.database import open_local
 from opdesk.transfer import export_file, import_file
+from opdesk.transfer.write import BATCH
 from opdesk.ui import data_jobs, main_window
 from opdesk.ui.data_jobs import CANCELLED, DONE, FAILED, REFUSED, DataJob, DataJobs
 from opdesk.ui.main_window import MainWindow
@@ -240,18 +241,18 @@ def test_cancel_during_import_changes_nothing(
     monkeypatch: pytest.MonkeyPatch,
     gate: Gate,
 ) -> None:
-    """Cancelled after a batch of 250 went into the open transaction: it rolls back."""
+    """Cancelled after a batch went into the open transaction: it rolls back."""
     before = {t: count(desk_file, t) for t in ("tickets", "events", "outbox", "ticket_fts")}
     answer_files(monkeypatch, renamed(exported, tmp_path / "new.jsonl"))
     gate.when = lambda done, total: total > 0 and done > 0
     job = trigger(window, "import")
     qtbot.waitUntil(gate.arrived.is_set, timeout=WAIT)
-    qtbot.waitUntil(lambda: job.dialog.bar.value() == 250, timeout=WAIT)
+    qtbot.waitUntil(lambda: job.dialog.bar.value() == BATCH, timeout=WAIT)
     assert job.dialog.bar.maximum() == 400
-    assert "250 из 400" in job.dialog.label.text()
+    assert f"{BATCH} из 400" in job.dialog.label.text()
     gate.cancel_when_held(qtbot, job)
     assert finish(qtbot, job).state == CANCELLED
-    assert gate.reports[-1] == (250, 400)  # stopped at the checkpoint where it was held
+    assert gate.reports[-1] == (BATCH, 400)  # stopped at the checkpoint where it was held
     assert {t: count(desk_file, t) for t in before} == before
     assert "отменён" in window.statusBar().currentMessage()
 
