@@ -334,6 +334,9 @@ class MainWindow(QMainWindow):
         if outcome.state == data_jobs.DONE and not job.cancelled():
             self._retire_database()
             self._opened(outcome.value)
+            # the next start opens the desk the operator chose, not the previous one
+            self.prefs = dataclasses.replace(self.prefs, database=str(outcome.value.path))
+            settings.save(self.prefs)
         elif outcome.state in (data_jobs.DONE, data_jobs.CANCELLED):
             self.statusBar().showMessage(self.tr("Открытие базы отменено"), 8000)
         else:

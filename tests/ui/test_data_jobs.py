@@ -19,6 +19,7 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from opdesk import settings
 from opdesk.demo import generate, load
 from opdesk.store.database import open_local
 from opdesk.transfer import export_file, import_file
@@ -356,6 +357,7 @@ def test_switch_database_shows_the_other_desks_tickets(
     assert job.dialog.isVisible()
     assert finish(qtbot, job).state == DONE
     shows(qtbot, window, open_ids(other))
+    assert settings.load().database == str(other)  # the next start opens this desk
     assert len(window.findChildren(data_jobs.DataJobs)) == 1  # the menus were built once
     assert finish(qtbot, window.switch_database(desk_file)).state == DONE  # and back again
     shows(qtbot, window, open_ids(desk_file))
