@@ -40,7 +40,7 @@ from opdesk.transfer.check import (
     check_record,
 )
 from opdesk.transfer.export_rows import export_records
-from opdesk.transfer.read import CSV_FIELDS, NESTED, read_records
+from opdesk.transfer.read import CLIENT_FIELDS, CSV_FIELDS, NESTED, read_records
 from opdesk.transfer.write import write_all
 
 CHECK_EVERY = 100  # lines between progress reports (and cancel checks) while checking
@@ -87,7 +87,7 @@ def write_csv(records: Iterator[dict[str, Any]], out: TextIO) -> int:
         client = rec.get("client") or {}
         row: list[str] = []
         for name in CSV_FIELDS:
-            if name.startswith("client_"):
+            if name in CLIENT_FIELDS:  # not client_dissatisfied, client_allows_closing
                 value: Any = client.get(name.removeprefix("client_"), "")
             else:
                 value = rec.get(name)
