@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sqlite3
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
+
 from opdesk import paths
 from opdesk.clock import SystemClock
-from opdesk.store.database import DatabaseError
+from opdesk.store.database import (
+    DatabaseError,
+    check_writable,
+    is_read_only_error,
+    read_only_error,
+)
 
 EXIT_BAD_INPUT = 2
 COMMANDS = ("demo", "import", "export")
@@ -81,6 +89,7 @@ def _demo(args: argparse.Namespace) -> int:
         if now.tzinfo is None:
             now = now.replace(tzinfo=dt.UTC)
     path = args.db or paths.database_path()
+    check_writable(path, file=False)
     try:
         summary = generate(
             path,
@@ -94,6 +103,16 @@ def _demo(args: argparse.Namespace) -> int:
     except DemoError as exc:
         print(f"opdesk: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except (OSError, sqlite3.OperationalError, OperationalError) as exc:
+        # The up-front check passed, yet the disk refused (permissions changed meanwhile,
+        # a read-only mount): generate() has removed its half-made file.
+        if is_read_only_error(exc) or isinstance(exc, PermissionError):
+            raise read_only_error(path, exc) from exc
+        raise DatabaseError(
+            path,
+            f"демо-базу не удалось записать ({exc}); ничего не записано",
+            f"the demo desk cannot be written ({exc}); nothing was written",
+        ) from exc
     rows = ", ".join(f"{k} {_n(v)}" for k, v in summary.rows.items())
     print(
         f"{path}: демо-база готова за {summary.seconds:.1f} с / demo desk ready in "
@@ -110,9 +129,15 @@ def _import(args: argparse.Namespace) -> int:
     from opdesk.store.database import open_local
     from opdesk.transfer import ImportRefused, import_file
 
-    db = open_local(args.db or paths.database_path())
+    path = args.db or paths.database_path()
+    check_writable(path)
+    db = open_local(path)
     try:
         count = import_file(db, args.file, _format(args), SystemClock().now())
+    except (sqlite3.OperationalError, OperationalError) as exc:
+        if is_read_only_error(exc):  # import is all-or-nothing: the transaction rolled back
+            raise read_only_error(path, exc) from exc
+        raise
     except ImportRefused as exc:
         print(
             f"opdesk: {args.file}: импорт отклонён, ничего не записано / import refused, "
@@ -129,10 +154,10 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from opdesk.store.database import open_local
+    from opdesk.store.database import open_existing
     from opdesk.transfer import export_file
 
-    db = open_local(args.db or paths.database_path())
+    db = open_existing(args.db or paths.database_path())  # reading never creates or migrates
     try:
         count = export_file(db, args.file, _format(args), SystemClock().now(), args.query)
     except ValueError as exc:

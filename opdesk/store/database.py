@@ -7,6 +7,7 @@ with a clear message and left exactly as it was: it is never written, migrated o
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -162,6 +163,105 @@ def _check_sqlite_identity(path: Path, tables: set[str], versions: list[str]) ->
         )
 
 
+READ_ONLY_RU = "только для чтения"
+READ_ONLY_EN = "read-only"
+
+
+def is_read_only_error(exc: BaseException) -> bool:
+    """SQLite's refusal to write (a read-only file, folder or connection)."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return "readonly database" in text or "read-only" in text
+
+
+def read_only_error(path: Path | str, exc: BaseException | None = None) -> DatabaseError:
+    reason = f" ({getattr(exc, 'orig', None) or exc})" if exc is not None else ""
+    return DatabaseError(
+        path,
+        f"база открыта {READ_ONLY_RU}, записать в неё нельзя{reason}; ничего не записано",
+        f"the database is {READ_ONLY_EN}, it cannot be written{reason}; nothing was written",
+    )
+
+
+def check_writable(path: Path, *, file: bool = True) -> None:
+    """Refuse up front a database file (unless `file` is false: it is to be replaced), or the
+    folder it is (or would be) in, that cannot be written: SQLite would fail only later,
+    half-way through the work. Writers call it; `open_local` itself does not, so a read-only
+    database can still be opened by code that only reads."""
+    if file and path.is_file() and not os.access(path, os.W_OK):
+        raise DatabaseError(
+            path,
+            f"файл {READ_ONLY_RU} (нет права на запись); ничего не записано",
+            f"the file is {READ_ONLY_EN} (no write permission); nothing was written",
+        )
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseError(
+            folder,
+            f"папка {READ_ONLY_RU} (нет права на запись), база {path} не может быть "
+            "создана или изменена; ничего не записано",
+            f"the folder is {READ_ONLY_EN} (no write permission), the database {path} "
+            "cannot be created or changed; nothing was written",
+        )
+
+
+def open_existing(path: Path | None = None) -> Database:
+    """Open an existing local database for reading only: nothing is created or changed.
+
+    A missing path or an empty file is refused (it is not a database yet); the connection is
+    SQLite's read-only one (`immutable=1`, or `mode=ro` next to a live `-wal`), so no
+    `-wal`/`-shm` files appear. A database of an older schema is refused too, since bringing
+    it up to date would write.
+    """
+    path = path or paths.database_path()
+    if not path.exists():
+        raise DatabaseError(
+            path,
+            "базы данных нет: файл не существует; ничего не создано",
+            "there is no database: the file does not exist; nothing was created",
+        )
+    if path.is_file() and path.stat().st_size == 0:
+        raise DatabaseError(
+            path,
+            "файл пуст — это ещё не база данных OpDesk; файл не изменён",
+            "the file is empty, not an OpDesk database yet; the file was left untouched",
+        )
+    check_sqlite_file(path)
+    uri = _read_only_uri(path)
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=5000")
+        return conn
+
+    engine = create_engine("sqlite://", creator=connect, future=True)
+    try:
+        _check_revision(engine, path)
+        current = migrate.current_revision(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        raise DatabaseError(
+            path,
+            f"базу не удалось открыть для чтения ({exc.orig}); файл не изменён",
+            f"the database cannot be opened for reading ({exc.orig}); the file was left untouched",
+        ) from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    if current != migrate.head_revision():
+        engine.dispose()
+        raise DatabaseError(
+            path,
+            f"схема базы ({current or '—'}) старее этой версии OpDesk; чтение её не "
+            "обновляет — откройте базу в OpDesk или импортом, чтобы обновить; файл не изменён",
+            f"the schema ({current or '-'}) is older than this OpDesk; reading does not "
+            "upgrade it - open it in OpDesk or import into it first; the file was left untouched",
+        )
+    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+
+
 def open_local(path: Path | None = None) -> Database:
     """Open (creating if needed) the local database and bring it to the current schema."""
     path = path or paths.database_path()
@@ -172,6 +272,8 @@ def open_local(path: Path | None = None) -> Database:
         _check_revision(engine, path)
         migrate.upgrade(engine)
     except (OSError, OperationalError) as exc:
+        if is_read_only_error(exc):
+            raise read_only_error(path, exc) from exc
         reason = getattr(exc, "orig", None) or exc
         raise DatabaseError(
             path,
