@@ -48,7 +48,14 @@ def parse_duration(r: Reader, name: str) -> WorkDuration:
             f"«{text}»: ожидается длительность вида «15m», «4h» или «2d»",
             f"{text!r}: expected a duration like '15m', '4h' or '2d'",
         )
-    return WorkDuration(int(m.group(1)), m.group(2))
+    amount = int(m.group(1))
+    if amount <= 0:  # a zero limit would put every ticket in breach the moment it opens
+        raise r.error(
+            name,
+            f"«{text}»: длительность должна быть больше нуля",
+            f"{text!r}: the duration must be greater than zero",
+        )
+    return WorkDuration(amount, m.group(2))
 
 
 @dataclass(frozen=True, slots=True)

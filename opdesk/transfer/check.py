@@ -72,6 +72,25 @@ BOOL_FIELDS = (
 )
 BOOL_DEFAULTS = {"notify_client": True}
 MOMENT_FIELDS = ("created_at", "updated_at", "arm_processed_at", "closed_at")
+NESTED_FIELDS = ("client", "comments", "closure", "confirmations", "history", "outgoing")
+# Every top-level key a record may carry (what the export writes); anything else is a typo
+# whose value would otherwise be lost without a word.
+KNOWN_FIELDS = frozenset(
+    {
+        "uuid",
+        "number",
+        "process",
+        "status",
+        "stage",
+        "category",
+        "priority",
+        "resolution_limit_minutes",
+        *MOMENT_FIELDS,
+        *TEXT_FIELDS,
+        *BOOL_FIELDS,
+        *NESTED_FIELDS,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -118,10 +137,22 @@ def check_record(pack: Pack, line: int, rec: Any) -> tuple[Checked | None, list[
             problems.append(Problem(line, name, exc.message_ru, exc.message_en))
         return None
 
+    unknown = sorted(str(k) for k in rec if k not in KNOWN_FIELDS)
+    if unknown:
+        problems.append(
+            Problem(
+                line,
+                ", ".join(unknown),
+                "неизвестные поля (опечатка в имени? значение было бы потеряно)",
+                "unknown fields (a typo in the name? the value would be lost)",
+            )
+        )
     out: dict[str, Any] = {}
     number = rec.get("number")
     if not isinstance(number, str) or not number.strip():
         problems.append(Problem(line, "number", "номер обязателен", "the number is required"))
+    else:
+        number = number.strip()  # " СЗ-500100 " is the same ticket as "СЗ-500100"
     out["number"] = number
     tid = guard("uuid", _uuid, rec.get("uuid"))
     for name in MOMENT_FIELDS:
@@ -174,6 +205,7 @@ def check_record(pack: Pack, line: int, rec: Any) -> tuple[Checked | None, list[
             )
         )
     assert flow is not None
+    problems.extend(_closed_at_problems(line, flow.is_terminal(out["status"]), out))
     if flow.sla_plans and out["category"] is not None and out["priority"] is not None:
         limit = out["resolution_limit_minutes"]
         guard(
@@ -240,3 +272,29 @@ def check_record(pack: Pack, line: int, rec: Any) -> tuple[Checked | None, list[
         return None, problems
     out["comments"] = comments
     return Checked(line, dict(rec), tid or uuid.uuid4(), out, snap, history, outgoing), []
+
+
+def _closed_at_problems(line: int, terminal: bool, out: Mapping[str, Any]) -> list[Problem]:
+    """A closed ticket needs the moment it was closed, and not before it was created."""
+    if not terminal:
+        return []
+    closed, created = out["closed_at"], out["created_at"]
+    if closed is None:
+        return [
+            Problem(
+                line,
+                "closed_at",
+                f"тикет в конечном статусе «{out['status']}» без даты закрытия",
+                f"a ticket in the terminal status {out['status']!r} has no closed_at",
+            )
+        ]
+    if created is not None and closed < created:
+        return [
+            Problem(
+                line,
+                "closed_at",
+                f"дата закрытия {closed.isoformat()} раньше даты создания {created.isoformat()}",
+                f"closed_at {closed.isoformat()} is before created_at {created.isoformat()}",
+            )
+        ]
+    return []

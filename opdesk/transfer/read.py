@@ -4,15 +4,22 @@ Why line numbers are tracked here: the person fixing a refused file needs the li
 editor shows. For CSV a record may span several lines (a subject with a newline), so the
 number reported is the line the record *starts* on. A line that cannot be parsed at all
 becomes a `Problem` in the stream, so the importer still reports every other bad row.
+
+Why a UTF-8 file is decoded here, line by line, from the bytes under the text stream: the
+text layer decodes 8 KB chunks, so a bad byte surfaced as an error about "the file" with no
+line; decoding each line ourselves names the line and the byte offset, and every other line
+is still checked. Lines end at "\n" (a "\r\n" ending is kept for the CSV reader).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
 import sys
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO, cast
 
 from opdesk.transfer.check import BOOL_FIELDS, Problem
 
@@ -66,12 +73,76 @@ TRUE = frozenset({"true", "1", "да", "yes"})
 FALSE = frozenset({"false", "0", "нет", "no", ""})
 
 
+BOM = codecs.BOM_UTF8
+
+
+class _Lines:
+    """Text lines of a stream; a line with bytes that are not UTF-8 is recorded in `bad`
+    (line number → Problem) and passed on with U+FFFD in their place."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.bad: dict[int, Problem] = {}
+
+    def __iter__(self) -> Iterator[str]:
+        raw = _bytes_under(self.stream)
+        if raw is None:
+            yield from self.stream
+            return
+        offset = 0
+        for number, data in enumerate(raw, 1):
+            start = offset
+            offset += len(data)
+            if number == 1 and data.startswith(BOM):
+                data, start = data[len(BOM) :], start + len(BOM)
+            try:
+                yield data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self.bad[number] = _encoding_problem(number, start, exc)
+                yield data.decode("utf-8", errors="replace")
+
+    def problems(self, first: int, last: int) -> list[Problem]:
+        """The encoding problems of lines first…last (a CSV record may span several)."""
+        return [self.bad[n] for n in range(first, last + 1) if n in self.bad]
+
+
+def _bytes_under(stream: TextIO) -> BinaryIO | None:
+    """The binary file under a fresh UTF-8 text stream, or None (then the text is used)."""
+    if not isinstance(stream, io.TextIOWrapper):
+        return None
+    if codecs.lookup(stream.encoding).name not in {"utf-8", "utf-8-sig"}:
+        return None
+    try:
+        if stream.buffer.tell() != 0:  # the text layer has read ahead: its bytes are gone
+            return None
+    except (OSError, ValueError):
+        return None
+    return cast(BinaryIO, stream.buffer)
+
+
+def _encoding_problem(line: int, start: int, exc: UnicodeDecodeError) -> Problem:
+    byte = exc.object[exc.start]
+    at = start + exc.start
+    return Problem(
+        line,
+        "—",
+        f"байт 0x{byte:02x} со смещением {exc.start} в строке (смещение {at} в файле) "
+        "не является UTF-8",
+        f"byte 0x{byte:02x} at offset {exc.start} in the line (offset {at} in the file) "
+        "is not UTF-8",
+    )
+
+
 def read_records(stream: TextIO, fmt: str) -> Iterator[tuple[int, Any]]:
-    return _csv(stream) if fmt == "csv" else _jsonl(stream)
+    lines = _Lines(stream)
+    return _csv(lines) if fmt == "csv" else _jsonl(lines)
 
 
-def _jsonl(stream: TextIO) -> Iterator[tuple[int, Any]]:
-    for number, line in enumerate(stream, 1):
+def _jsonl(lines: _Lines) -> Iterator[tuple[int, Any]]:
+    for number, line in enumerate(lines, 1):
+        if number in lines.bad:
+            yield number, lines.bad[number]
+            continue
         if not line.strip():
             continue
         try:
@@ -85,12 +156,18 @@ def _jsonl(stream: TextIO) -> Iterator[tuple[int, Any]]:
             )
 
 
-def _csv(stream: TextIO) -> Iterator[tuple[int, Any]]:
+def _csv(lines: _Lines) -> Iterator[tuple[int, Any]]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # a 1 MB comment is one cell
-    reader = csv.reader(stream)
+    reader = csv.reader(lines)
     try:
         header = next(reader)
     except StopIteration:
+        for problem in lines.problems(1, reader.line_num):
+            yield problem.line, problem
+        return
+    if lines.bad:  # the header itself cannot be trusted
+        for problem in lines.problems(1, reader.line_num):
+            yield problem.line, problem
         return
     unknown = [h for h in header if h not in CSV_FIELDS]
     if unknown:
@@ -104,6 +181,11 @@ def _csv(stream: TextIO) -> Iterator[tuple[int, Any]]:
     start = reader.line_num + 1
     for row in reader:
         line, start = start, reader.line_num + 1
+        bad = lines.problems(line, reader.line_num)
+        if bad:
+            for problem in bad:
+                yield problem.line, problem
+            continue
         if not any(row):
             continue
         if len(row) != len(header):
