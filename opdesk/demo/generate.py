@@ -7,15 +7,24 @@ outage, flows), computes the SLA columns with the engine's epoch core (sla_fast,
 against the command layer's `apply_sla` in tests), and worker processes stage the rows that
 one writer copies in (load).
 
-Why the speed settings are safe: they are used only on a file this run created (or an empty
-one it replaced) — synchronous=OFF and no journal for the load, secondary indexes dropped and
-rebuilt from the exact SQL the migrations stored — and WAL is restored at the end. A crash
-or a cancel leaves no half-written desk behind: the partial file is removed. An existing
-database with any data is never touched unless `force` is given.
+Why the speed settings are safe: they are used only on a file this run created — synchronous=OFF
+and no journal for the load, secondary indexes dropped and rebuilt from the exact SQL the
+migrations stored — and WAL is restored at the end. A crash or a cancel leaves no half-written
+desk behind: the partial file is removed. An existing database with any data is never touched
+unless `force` is given.
+
+Why an existing file is replaced in place and never removed: another process may have it open,
+mid-transaction. Deleting it and its `-wal`/`-shm` would let that process's COMMIT succeed
+into an orphaned file (issue 10, #1). So the new desk is built in a directory beside the target
+and copied INTO it with SQLite's backup API, which takes the write lock like any writer and
+waits for it (the busy timeout, `LOCK_TIMEOUT`): a write in progress commits first and is then
+replaced, and connections left open read the new desk. If the lock does not come in time the
+run is refused and the target is left as it was; the directory beside it is always removed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -31,6 +40,10 @@ from opdesk.demo.load import CHUNK, CHUNK_TABLES, Watch, load
 from opdesk.progress import Cancel, Progress, Report
 from opdesk.regulations.pack import Pack, load_default_pack
 from opdesk.store.database import check_sqlite_file, open_local
+
+LOCK_TIMEOUT = 5.0
+"""Seconds a replacement waits for the write lock, as long as any writer waits (busy_timeout)."""
+_BUSY = (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED: the backup step could not take its lock
 
 
 class DemoError(Exception):
@@ -70,44 +83,105 @@ def generate(
     `Cancelled` is raised at the next chunk or index and the half-made file is removed."""
     if tickets < 1:
         raise DemoError("число тикетов должно быть не меньше 1", "--tickets must be at least 1")
-    _prepare_target(path, force)
+    existing = _prepare_target(path, force)
     pack = load_default_pack()
     moment = now
     watch = Watch(report, cancelled)
+    if not existing:
+        try:
+            return _generate(path, pack, tickets, seed, moment, progress, workers, watch)
+        except BaseException:
+            _remove(path)  # the file this run created
+            raise
+    beside = Path(tempfile.mkdtemp(prefix=f".{path.name}.demo-", dir=path.parent))
     try:
-        summary = _generate(path, pack, tickets, seed, moment, progress, workers, watch)
-    except BaseException:
-        _remove(path)
-        raise
-    return summary
+        fresh = beside / path.name
+        summary = _generate(fresh, pack, tickets, seed, moment, progress, workers, watch)
+        _replace_in_place(fresh, path, force)
+    finally:
+        shutil.rmtree(beside, ignore_errors=True)
+    return dataclasses.replace(summary, path=path)
 
 
-def _prepare_target(path: Path, force: bool) -> None:
+def _prepare_target(path: Path, force: bool) -> bool:
+    """Refuse a foreign file or (without `force`) one holding data; True when `path` exists
+    and so must be replaced in place, under the write lock (it may be open elsewhere)."""
     if path.exists() and path.stat().st_size > 0:
         check_sqlite_file(path)  # a foreign or corrupt file is refused and never removed
-        filled = _filled_tables(path)
-        if filled and not force:
-            raise DemoError(
-                f"база {path} уже содержит данные ({', '.join(filled)}); демо-данные не "
-                "записаны. Укажите --force, чтобы заменить её, или другой файл --db",
-                f"database {path} already holds data ({', '.join(filled)}); nothing was "
-                "written. Pass --force to replace it, or another file with --db",
-            )
-    _remove(path)
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            _refuse_filled(conn, path, force)
+        finally:
+            conn.close()
+    if path.exists():
+        return True
+    _remove(path)  # no database: a stray -wal/-shm/-journal would be replayed into the new one
     path.parent.mkdir(parents=True, exist_ok=True)
+    return False
 
 
-def _filled_tables(path: Path) -> list[str]:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def _refuse_filled(conn: sqlite3.Connection, path: Path, force: bool) -> None:
+    filled = _filled_tables(conn)
+    if filled and not force:
+        raise DemoError(
+            f"база {path} уже содержит данные ({', '.join(filled)}); демо-данные не "
+            "записаны. Укажите --force, чтобы заменить её, или другой файл --db",
+            f"database {path} already holds data ({', '.join(filled)}); nothing was "
+            "written. Pass --force to replace it, or another file with --db",
+        )
+
+
+def _filled_tables(conn: sqlite3.Connection) -> list[str]:
+    names = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if not r[0].startswith(("sqlite_", "ticket_fts")) and r[0] != "alembic_version"
+    ]
+    return [n for n in names if conn.execute(f'SELECT 1 FROM "{n}" LIMIT 1').fetchone()]
+
+
+def _locked_out(path: Path) -> DemoError:
+    return DemoError(
+        f"база {path} занята другой записью дольше {LOCK_TIMEOUT:g} с (блокировка записи не "
+        "получена); она не изменена. Повторите, когда запись закончится",
+        f"database {path} is held by another writer for more than {LOCK_TIMEOUT:g} s (the "
+        "write lock was not obtained); it was left untouched. Retry once that write is done",
+    )
+
+
+def _replace_in_place(fresh: Path, path: Path, force: bool) -> None:
+    """Copy `fresh` INTO `path` with the backup API; never unlink `path` or its -wal/-shm.
+
+    BEGIN IMMEDIATE waits (busy timeout) for a writer in progress to COMMIT and, under that
+    lock, checks the target once more (without `force` it must still hold no data). The backup
+    then takes the write lock itself (it cannot start inside a transaction of its connection)
+    and, should another writer slip in between, waits for it the same way; past the timeout
+    the copy is abandoned before a page is written and the run is refused."""
+    dst = sqlite3.connect(path, timeout=LOCK_TIMEOUT, isolation_level=None)
     try:
-        names = [
-            r[0]
-            for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if not r[0].startswith(("sqlite_", "ticket_fts")) and r[0] != "alembic_version"
-        ]
-        return [n for n in names if conn.execute(f'SELECT 1 FROM "{n}" LIMIT 1').fetchone()]
+        try:
+            dst.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise _locked_out(path) from exc
+            raise
+        try:
+            _refuse_filled(dst, path, force)
+        finally:
+            dst.execute("ROLLBACK")
+        src = sqlite3.connect(fresh)
+        try:
+            deadline = time.monotonic() + LOCK_TIMEOUT
+
+            def progress(status: int, remaining: int, total: int) -> None:
+                if status in _BUSY and time.monotonic() > deadline:
+                    raise _locked_out(path)
+
+            src.backup(dst, progress=progress)
+        finally:
+            src.close()
     finally:
-        conn.close()
+        dst.close()
 
 
 def _remove(path: Path) -> None:
