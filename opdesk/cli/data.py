@@ -128,16 +128,29 @@ def _n(value: int) -> str:
 def _import(args: argparse.Namespace) -> int:
     from opdesk.store.database import open_local
     from opdesk.transfer import ImportRefused, import_file
+    from opdesk.transfer.jobs import busy_error, is_busy_error
 
     path = args.db or paths.database_path()
     check_writable(path)
-    db = open_local(path)
+    try:
+        db = open_local(path)
+    except DatabaseError as exc:  # opening waits for a writer too (busy timeout), then gives up
+        if exc.__cause__ is not None and is_busy_error(exc.__cause__):
+            raise busy_error(path) from exc
+        raise
     try:
         count = import_file(db, args.file, _format(args), SystemClock().now())
     except (sqlite3.OperationalError, OperationalError) as exc:
         if is_read_only_error(exc):  # import is all-or-nothing: the transaction rolled back
             raise read_only_error(path, exc) from exc
-        raise
+        # A busy database is refused by import_file itself; anything else the database
+        # refuses is still a message, not a traceback.
+        reason = getattr(exc, "orig", None) or exc
+        raise DatabaseError(
+            path,
+            f"импорт не удался ({reason}); ничего не записано",
+            f"the import failed ({reason}); nothing was written",
+        ) from exc
     except ImportRefused as exc:
         print(
             f"opdesk: {args.file}: импорт отклонён, ничего не записано / import refused, "

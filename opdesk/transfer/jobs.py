@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from opdesk.models import (
@@ -33,7 +34,7 @@ from opdesk.models import (
 )
 from opdesk.progress import Cancel, Cancelled, Report, checkpoint
 from opdesk.regulations.pack import Pack, load_default_pack
-from opdesk.store.database import Database
+from opdesk.store.database import Database, DatabaseError
 from opdesk.transfer.check import (
     Checked,
     Problem,
@@ -242,18 +243,67 @@ def _import_records(
             )
         uuids.setdefault(item.ticket_uuid, line)
         checked.append(item)
-    with db.transaction() as session:
-        problems += _existing(session, checked)
-        if problems:
-            raise ImportRefused(sorted(problems, key=lambda p: p.line))
-        total = len(checked)
+    try:
+        with db.transaction() as session:
+            _lock_for_writing(session)
+            # Inside the lock: what another import has just committed is seen here, and its
+            # tickets are refused line by line as duplicates.
+            problems += _existing(session, checked)
+            if problems:
+                raise ImportRefused(sorted(problems, key=lambda p: p.line))
+            total = len(checked)
 
-        def step(done: int) -> None:
-            gc.freeze()
-            checkpoint(done, total, report, cancelled)
+            def step(done: int) -> None:
+                gc.freeze()
+                checkpoint(done, total, report, cancelled)
 
-        write_all(session, pack, checked, moment, step=step)
+            write_all(session, pack, checked, moment, step=step)
+    except OperationalError as exc:
+        if not is_busy_error(exc):
+            raise
+        raise busy_error(db.engine.url.database or str(db.engine.url)) from exc
+    except IntegrityError as exc:  # the lock should prevent it; never a traceback if not
+        problem = Problem(
+            0,
+            "database",
+            "данные файла столкнулись с записанными другим процессом OpDesk "
+            f"({exc.orig}); повторите импорт",
+            f"the file's data clashed with what another OpDesk process wrote ({exc.orig}); "
+            "run the import again",
+        )
+        raise ImportRefused([problem]) from exc
     return len(checked)
+
+
+def _lock_for_writing(session: Session) -> None:
+    """Take SQLite's write lock before the first read of the transaction.
+
+    Why: pysqlite begins a transaction only at the first INSERT, so the duplicate checks and
+    the people/clients/departments read by write_all would see the database as it was before
+    a concurrent import committed, and the write would then die on a UNIQUE constraint.
+    `BEGIN IMMEDIATE` waits (the connection's busy timeout) for another writer to finish and
+    then holds the lock until commit, so everything read afterwards is current. Other
+    databases (PostgreSQL) keep their own transaction."""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """SQLite's "database is locked": another process held the write lock past the busy
+    timeout."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def busy_error(where: str | Path) -> DatabaseError:
+    return DatabaseError(
+        where,
+        "база занята другим процессом OpDesk (идёт запись, например другой импорт) и не "
+        "освободилась вовремя; ничего не записано — повторите импорт позже",
+        "another OpDesk process is writing to the database (another import, say) and did not "
+        "finish in time; nothing was written - run the import again later",
+    )
 
 
 def _existing(session: Session, items: list[Checked]) -> list[Problem]:
