@@ -9,9 +9,19 @@ one writer copies in (load).
 
 Why the speed settings are safe: they are used only on a file this run created — synchronous=OFF
 and no journal for the load, secondary indexes dropped and rebuilt from the exact SQL the
-migrations stored — and WAL is restored at the end. A crash or a cancel leaves no half-written
-desk behind: the partial file is removed. An existing database with any data is never touched
-unless `force` is given.
+migrations stored — and WAL is restored at the end. An existing database with any data is never
+touched unless `force` is given.
+
+Why every desk is built beside its target, never at it (issue 10, #5): a run killed outright
+(SIGKILL, power off) runs no cleanup, and a half-loaded file at the target would open without
+complaint holding part of the tickets or part of the indexes. So the desk, and the chunk files
+staged for it, are made in a folder beside the target, `.<name>.demo-<pid>-XXXX/` (same
+filesystem), and only a complete desk reaches the target: a new target is linked into place in
+one atomic step (`os.link`, `os.replace` where links are not supported), an existing one is
+replaced as below. The target path therefore never holds an unfinished database, and no
+"unfinished" mark is needed: whatever opens there is either the old desk or the complete new
+one. A cancel or an error removes the folder at once; a killed run's folder (its pid no longer
+alive) is removed by the next run for that target, or by anyone calling `sweep_stale` at open.
 
 Why an existing file is replaced in place and never removed: another process may have it open,
 mid-transaction. Deleting it and its `-wal`/`-shm` would let that process's COMMIT succeed
@@ -80,27 +90,97 @@ def generate(
 
     `progress` is the CLI's text bar; `report(done, total)` (tickets loaded of the total) and
     `cancelled()` serve any other caller (the desktop's dialog): once `cancelled()` is true,
-    `Cancelled` is raised at the next chunk or index and the half-made file is removed."""
+    `Cancelled` is raised at the next chunk or index and the half-made desk is removed (it was
+    built beside the target, which is left as it was)."""
     if tickets < 1:
         raise DemoError("число тикетов должно быть не меньше 1", "--tickets must be at least 1")
+    sweep_stale(path)
     existing = _prepare_target(path, force)
     pack = load_default_pack()
-    moment = now
     watch = Watch(report, cancelled)
-    if not existing:
-        try:
-            return _generate(path, pack, tickets, seed, moment, progress, workers, watch)
-        except BaseException:
-            _remove(path)  # the file this run created
-            raise
-    beside = Path(tempfile.mkdtemp(prefix=f".{path.name}.demo-", dir=path.parent))
+    beside = Path(tempfile.mkdtemp(prefix=f"{_beside_prefix(path)}{os.getpid()}-", dir=path.parent))
     try:
         fresh = beside / path.name
-        summary = _generate(fresh, pack, tickets, seed, moment, progress, workers, watch)
-        _replace_in_place(fresh, path, force)
+        summary = _generate(fresh, pack, tickets, seed, now, progress, workers, watch)
+        if existing or not _move_into_place(fresh, path):
+            _replace_in_place(fresh, path, force)
     finally:
         shutil.rmtree(beside, ignore_errors=True)
     return dataclasses.replace(summary, path=path)
+
+
+def _beside_prefix(path: Path) -> str:
+    return f".{path.name}.demo-"
+
+
+def sweep_stale(path: Path) -> list[Path]:
+    """Remove the folders that killed demo runs left beside `path`; returns those removed.
+
+    A run's folder is `.<name>.demo-<pid>-XXXX/`, the pid in its name from the moment it
+    exists; it is stale once that process is gone. A folder whose process is alive (or whose
+    pid cannot be read or checked) is never touched. Safe to call at any open of `path`."""
+    removed: list[Path] = []
+    prefix = _beside_prefix(path)
+    try:
+        entries = list(path.parent.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        if not entry.name.startswith(prefix) or not entry.is_dir() or entry.is_symlink():
+            continue
+        pid_text = entry.name[len(prefix) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` exists; True when that cannot be told (the folder is kept)."""
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return True  # os.kill(pid, 0) would terminate the process on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # PermissionError: it exists, under another user
+    return True
+
+
+def _move_into_place(fresh: Path, path: Path) -> bool:
+    """Put the complete desk `fresh` at the new target `path` in one atomic step; False when a
+    file appeared at `path` meanwhile (then it is replaced under the write lock instead).
+
+    The load ran with synchronous=OFF, so the file is flushed to disk before it is published
+    and the folder after, so that a power loss cannot leave a half-written desk at `path`."""
+    _fsync(fresh)
+    try:
+        os.link(fresh, path)  # never overwrites: fails if `path` exists
+    except FileExistsError:
+        return False
+    except OSError:
+        if path.exists():
+            return False
+        os.replace(fresh, path)  # a filesystem without hard links
+    _fsync(path.parent)
+    return True
+
+
+def _fsync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # a folder cannot be synced on some systems; the data itself was
+    finally:
+        os.close(fd)
 
 
 def _prepare_target(path: Path, force: bool) -> bool:
@@ -237,7 +317,8 @@ def _generate(
         ]
         for name, _sql in indexes:
             conn.execute(f'DROP INDEX "{name}"')
-        staging = Path(tempfile.mkdtemp(prefix=".opdesk-demo-", dir=path.parent))
+        staging = path.parent / "chunks"  # inside the run's folder, removed with it
+        staging.mkdir()
         try:
             counts = load(conn, ref, workers, stream, staging, watch)
         finally:

@@ -25,7 +25,11 @@ class Opened:
 
 
 def open_desk_database(path: Path, clock: Clock, demo_tickets: int = DEMO_TICKETS) -> Opened:
-    """Runs on a worker thread."""
+    """Runs on a worker thread. Folders a killed demo run left beside the file go first
+    (only those whose process is gone)."""
+    from opdesk.demo.generate import sweep_stale
+
+    sweep_stale(path)
     db = open_local(path)
     with db.engine.connect() as conn:
         empty = not query.has_tickets(conn)
