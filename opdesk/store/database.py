@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from opdesk import paths
 from opdesk.store import migrate
@@ -228,15 +229,24 @@ def open_existing(path: Path | None = None) -> Database:
             "the file is empty, not an OpDesk database yet; the file was left untouched",
         )
     check_sqlite_file(path)
-    uri = _read_only_uri(path)
 
     def connect() -> sqlite3.Connection:
-        conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        # Decided per connection: a writer that started since the open has made a `-wal`,
+        # which an `immutable=1` read would ignore (and misread once it is checkpointed).
+        uri = _read_only_uri(path)
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=5000")
         return conn
 
-    engine = create_engine("sqlite://", creator=connect, future=True)
+    engine = create_engine("sqlite://", creator=connect, future=True, poolclass=NullPool)
+
+    @event.listens_for(engine, "begin")
+    def _snapshot(conn: Any) -> None:
+        # One read transaction per connection block: a long export reads a single WAL
+        # snapshot, whatever a writer commits meanwhile (pysqlite would not begin one).
+        conn.exec_driver_sql("BEGIN")
+
     try:
         _check_revision(engine, path)
         current = migrate.current_revision(engine)

@@ -23,10 +23,18 @@ TINY: dict[str, list[str]] = {
     "bench_queue.py": ["--tickets", "600", "--runs", "2", "--workers", "2"],
     "bench_sla.py": ["--tickets", "300"],
     "bench_ui_queue.py": ["--tickets", "600", "--runs", "2"],
+    "bench_transfer.py": ["--tickets", "200", "--workers", "1"],
 }
 FIGURES = {
     "bench_queue.py": ("tickets", "first60_worst_median", "full_ids_count_all_median"),
     "bench_sla.py": ("tickets", "sla_deadlines_per_ticket", "sla_fast_path_per_ticket"),
+    "bench_transfer.py": (
+        "export_jsonl_rate",
+        "export_csv_rate",
+        "import_jsonl_rate",
+        "peak_rss_max_step",
+        "targets_met",
+    ),
     "bench_ui_queue.py": (
         "startup_to_queue_painted",
         "filter_change_painted_median",
@@ -63,7 +71,7 @@ def test_every_benchmark_has_a_smoke_run() -> None:
 @pytest.mark.parametrize("script", sorted(TINY))
 def test_benchmark_runs_at_a_tiny_size(script: str, tmp_path: Path) -> None:
     args = list(TINY[script])
-    if script in ("bench_queue.py", "bench_ui_queue.py"):
+    if script in ("bench_queue.py", "bench_ui_queue.py", "bench_transfer.py"):
         args += ["--db", str(tmp_path / "fresh.sqlite3")]  # generated now
     figures = run(script, *args, home=tmp_path)
     for name in FIGURES[script]:
