@@ -65,12 +65,22 @@ def _run(db: Path, tickets: int, *extra: str) -> None:
     assert proc.returncode == 0, err.decode()
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.8, 1.6, 2.6])
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory: pytest.TempPathFactory) -> float:
+    """Seconds a whole run takes here: the kills are placed at shares of it, so they land
+    inside the run on a fast machine and a slow one alike (fixed delays did not)."""
+    db = tmp_path_factory.mktemp("timing") / "desk.sqlite3"
+    started = time.monotonic()
+    _run(db, TICKETS)
+    return time.monotonic() - started
+
+
+@pytest.mark.parametrize("share", [0.0, 0.2, 0.4, 0.6])
 def test_a_killed_demo_leaves_no_partial_desk_and_the_next_run_cleans_up(
-    tmp_path: Path, delay: float
+    tmp_path: Path, share: float, full_run: float
 ) -> None:
     db = tmp_path / "desk.sqlite3"
-    _kill_while_working(db, delay)
+    _kill_while_working(db, share * full_run)
     assert not db.exists() or _tickets(db) == TICKETS
     assert not list(tmp_path.glob(".opdesk-demo-*"))  # chunks are staged in the run's folder
     if not db.exists():
