@@ -9,7 +9,6 @@ and reused. Each step runs as its own `python -m opdesk.cli …` process, so the
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import resource
 import sqlite3
@@ -22,29 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+from bench_queue import ensure_data, out  # noqa: E402
+
 TARGETS = {"import": 5_000.0, "export": 20_000.0, "rss": 500.0}
 RATES: dict[str, float] = {}
-
-
-def out(name: str, value: float | int | str, unit: str = "") -> None:
-    text = f"{value:.2f}" if isinstance(value, float) else str(value)
-    print(f"{name}: {text} {unit}".rstrip(), flush=True)
-
-
-def ensure_data(path: Path, tickets: int, seed: int, workers: int | None) -> str:
-    if path.exists():
-        try:
-            with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as c:
-                if c.execute("SELECT count(*) FROM tickets").fetchone()[0] >= tickets:
-                    return "existing"
-        except sqlite3.Error:
-            pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    from opdesk.demo import generate
-
-    generate(path, tickets, seed, now=NOW, force=True, progress=sys.stderr, workers=workers)
-    return "opdesk.demo"
 
 
 def job(*args: str) -> tuple[float, float]:

@@ -14,25 +14,10 @@ import pytest
 
 from opdesk.store.database import open_local
 from opdesk.transfer import ImportRefused, import_file
+from tests.transfer.test_transfer import ticket
 
 NOW = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
 CSV_HEADER = "number,process,created_at,category,priority,status,stage,subject,client_name\n"
-
-
-def ticket(number: str, **changes: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "number": number,
-        "process": "csn",
-        "created_at": "2026-11-16T10:00:00+00:00",
-        "category": "Проблемы с хостингом",
-        "priority": "Срочный",
-        "status": "in_progress",
-        "stage": "processing",
-        "subject": "Нет связи",
-        "client": {"name": "ООО «Ромашка»", "category": "обычный", "mobile": "+79161234567"},
-    }
-    base.update(changes)
-    return base
 
 
 def line(rec: dict[str, Any]) -> bytes:
