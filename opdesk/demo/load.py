@@ -24,85 +24,14 @@ from typing import Any, TextIO
 from opdesk.demo.reference import DAY, Clock, Reference, Tables
 from opdesk.demo.sla_fast import FastSla
 from opdesk.demo.tickets import Kit, make_chunk
-from opdesk.models import Base
 from opdesk.progress import Cancel, Progress, Report, checkpoint
 from opdesk.regulations.pack import load_default_pack
 from opdesk.store import search
+from opdesk.store.bulk import COLUMNS, copy_sql, insert_sql
 
 CHUNK = 5000
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "tickets": (
-        "id", "uuid", "number", "created_at", "updated_at", "channel", "process", "client_id",
-        "client_name", "client_category", "contact_phone", "subject", "theme", "type",
-        "subtheme", "product", "category", "priority", "priority_rank", "status", "stage",
-        "is_open", "owner_id", "department_id", "paid", "arm_processed_by", "arm_processed_at",
-        "scheme_permanent", "scheme_recorded_by", "needs_closing", "notify_client",
-        "client_dissatisfied", "client_allows_closing", "resolved_by_department", "outcome",
-        "closing_delay", "resolution_limit_minutes", "closed_at", "closed_via", "sla_plan",
-        "sla_stage", "sla_due_at", "sla_risk_at", "sla_paused", "sla_breached",
-        "sla_paused_seconds", "reaction_due_at", "processing_due_at", "resolution_due_at",
-        "auto_close_at", "version",
-    ),
-    "events": (
-        "id", "ticket_id", "at", "actor", "kind", "status", "stage", "field", "old_value",
-        "new_value", "department",
-    ),
-    "comments": (
-        "id", "ticket_id", "at", "author", "kind", "text", "tags", "template_id", "reached",
-    ),
-    "outgoing_requests": (
-        "id", "ticket_id", "department_id", "sent_at", "reminder_at", "answered_at", "answer",
-        "note",
-    ),
-    "closure_reports": (
-        "ticket_id", "cause", "actions", "completed_at", "time_spent_minutes",
-        "spare_parts_used", "comment", "responsible_actions_checked", "escalation_done",
-        "updated_at",
-    ),
-    "closure_performers": ("id", "ticket_id", "name"),
-    "spare_part_lines": ("id", "ticket_id", "name", "quantity"),
-    "confirmations": ("id", "ticket_id", "kind", "by", "at"),
-    "ticket_links": ("id", "ticket_id", "linked_id", "kind"),
-    "departments": ("id", "code", "name"),
-    "people": ("id", "login", "name", "role", "department_id"),
-    "clients": ("id", "name", "category", "mobile", "group_name", "city", "phone"),
-}  # fmt: skip
 CHUNK_TABLES = tuple(t for t in Tables().rows if t != "fts")
 FTS_COLUMNS = ("rowid", *search.FTS_COLUMNS)
-
-
-def _targets(table: str, columns: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """Column names and value expressions: `?` for ours; NOT NULL columns the generator does
-    not know (added by a later migration) get their model default as a literal."""
-    names, values = list(columns), ["?"] * len(columns)
-    for col in Base.metadata.tables[table].columns:
-        if col.name in columns or col.nullable:
-            continue
-        default = getattr(col.default, "arg", None)
-        if isinstance(default, bool):
-            literal = str(int(default))
-        elif isinstance(default, int | float):
-            literal = str(default)
-        elif isinstance(default, str):
-            literal = "'" + default.replace("'", "''") + "'"
-        else:
-            raise RuntimeError(f"{table}.{col.name}: no default for the demo generator")
-        names.append(col.name)
-        values.append(literal)
-    return names, values
-
-
-def insert_sql(table: str, columns: tuple[str, ...]) -> str:
-    names, values = _targets(table, columns)
-    quoted = ", ".join(f'"{n}"' for n in names)
-    return f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join(values)})'
-
-
-def copy_sql(table: str, columns: tuple[str, ...]) -> str:
-    names, values = _targets(table, columns)
-    picked = [f'"{n}"' if v == "?" else v for n, v in zip(names, values, strict=True)]
-    quoted = ", ".join(f'"{n}"' for n in names)
-    return f'INSERT INTO main."{table}" ({quoted}) SELECT {", ".join(picked)} FROM s."{table}"'
 
 
 # -- workers -----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Why chunks: chunk `c` depends only on (seed, c) and the shared reference data, so chunks can be
 made in worker processes in any order and the database is still identical for a seed. Rows are
-plain tuples in the column order of `load.COLUMNS`; moments are written as the text
+plain tuples in the column order of `opdesk.store.bulk.COLUMNS`; moments are written as the text
 SQLAlchemy stores on SQLite ("YYYY-MM-DD HH:MM:SS.ffffff", UTC), ids as 32 hex digits.
 
 Why the process is simulated rather than drawn: every status, stage and SLA column must agree

@@ -116,6 +116,8 @@ class Process:
 
     def find_status(self, statuses: Mapping[str, Status], name: str) -> Status:
         """A status of this process by id, the document's name, the shared names or alias."""
+        if name in self.statuses:  # the id itself: what every export writes
+            return statuses[name]
         wanted = name.strip().casefold()
         for sid in self.statuses:
             st = statuses[sid]

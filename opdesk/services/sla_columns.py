@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Protocol
 
-from opdesk.models import Ticket
 from opdesk.regulations.lifecycle_checks import auto_close_due
 from opdesk.regulations.pack import Pack
 from opdesk.regulations.snapshot import StatusEvent
@@ -23,7 +23,31 @@ STAGE_COLUMNS = {
 }
 
 
-def apply_sla(pack: Pack, ticket: Ticket, history: Sequence[StatusEvent], now: dt.datetime) -> None:
+class SlaTarget(Protocol):
+    """What `apply_sla` reads and writes: a Ticket, or the plain row an import builds (an ORM
+    object per imported ticket cost more than the SLA itself)."""
+
+    process: str
+    status: str
+    category: str
+    priority: str
+    resolution_limit_minutes: int | None
+    auto_close_at: dt.datetime | None
+    sla_plan: str
+    sla_stage: str
+    sla_due_at: dt.datetime | None
+    sla_risk_at: dt.datetime | None
+    sla_paused: bool
+    sla_breached: bool
+    sla_paused_seconds: int
+    reaction_due_at: dt.datetime | None
+    processing_due_at: dt.datetime | None
+    resolution_due_at: dt.datetime | None
+
+
+def apply_sla(
+    pack: Pack, ticket: SlaTarget, history: Sequence[StatusEvent], now: dt.datetime
+) -> None:
     """Rewrite the SLA columns of `ticket` from `history` as they stand at `now`: the B-05
     plan where the ticket's process has SLA plans (004), none elsewhere; and the moment its
     process closes it by itself, if its status auto-closes."""
@@ -65,7 +89,7 @@ def apply_sla(pack: Pack, ticket: Ticket, history: Sequence[StatusEvent], now: d
             ticket.sla_breached = True
 
 
-def _no_plan(ticket: Ticket) -> None:
+def _no_plan(ticket: SlaTarget) -> None:
     ticket.sla_plan, ticket.sla_stage = "", ""
     ticket.sla_due_at = ticket.sla_risk_at = None
     ticket.sla_paused = ticket.sla_breached = False

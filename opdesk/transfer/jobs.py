@@ -14,37 +14,37 @@ command layer's definition) and the full-text index.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import gc
-import json
 import os
+import sqlite3
 import sys
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO, cast
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from opdesk.models import (
-    Ticket,
-)
 from opdesk.progress import Cancel, Cancelled, Report, checkpoint
 from opdesk.regulations.pack import Pack, load_default_pack
 from opdesk.store.database import Database, DatabaseError
+from opdesk.transfer import export_sql, render
 from opdesk.transfer.check import (
-    Checked,
     Problem,
-    check_record,
 )
-from opdesk.transfer.export_rows import export_records
-from opdesk.transfer.read import CLIENT_FIELDS, CSV_FIELDS, NESTED, read_records
-from opdesk.transfer.write import write_all
+from opdesk.transfer.export_rows import Source, export_records
+from opdesk.transfer.keys import Keys
+from opdesk.transfer.pipeline import Chunk, batches, preparers, worker_count
+from opdesk.transfer.prepare import Prepared
+from opdesk.transfer.read import CSV_FIELDS, read_records
+from opdesk.transfer.workers import Workers
+from opdesk.transfer.write import BulkWriter
 
-CHECK_EVERY = 100  # lines between progress reports (and cancel checks) while checking
+# Build the queue's indexes once at the end when the file has at least this many bytes per
+# ticket already in the desk: an exported ticket takes about 3 KB, so a file bringing a third
+# of the desk's tickets or more; fewer are cheaper to index row by row.
+DEFER_BYTES_PER_TICKET = 1024
 
 __all__ = [
     "CSV_FIELDS",
@@ -56,8 +56,6 @@ __all__ = [
     "import_file",
     "import_records",
     "read_records",
-    "write_csv",
-    "write_jsonl",
 ]
 
 
@@ -70,42 +68,6 @@ class ImportRefused(Exception):
 
 
 # -- export -----------------------------------------------------------------------------------
-
-
-def write_jsonl(records: Iterator[dict[str, Any]], out: TextIO) -> int:
-    count = 0
-    for rec in records:
-        out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
-        count += 1
-    return count
-
-
-def write_csv(records: Iterator[dict[str, Any]], out: TextIO) -> int:
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_FIELDS)
-    count = 0
-    for rec in records:
-        client = rec.get("client") or {}
-        row: list[str] = []
-        for name in CSV_FIELDS:
-            if name in CLIENT_FIELDS:  # not client_dissatisfied, client_allows_closing
-                value: Any = client.get(name.removeprefix("client_"), "")
-            else:
-                value = rec.get(name)
-            row.append(_cell(name, value))
-        writer.writerow(row)
-        count += 1
-    return count
-
-
-def _cell(name: str, value: Any) -> str:
-    if name in NESTED:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def export_file(
@@ -123,15 +85,20 @@ def export_file(
     The file appears whole or not at all: the rows go to `<file>.part`, renamed over `file`
     at the end. A failure or a cancel (`Cancelled`, raised at the next batch once
     `cancelled()` is true) removes the part file and leaves an existing `file` as it was.
-    `report(done, total)` counts tickets."""
+    `report(done, total)` counts tickets. Every batch is read in the one snapshot of the
+    connection's read transaction."""
     with db.engine.connect() as conn:
-        records = export_records(conn, query, now, report, cancelled)
+        source = Source(conn, query, now)
+        export_sql.prepare_connection(conn.connection.dbapi_connection)  # type: ignore[arg-type]
+        texts = (
+            render.batch_text(source.cur, ids, fmt) for ids in source.id_batches(report, cancelled)
+        )
         if str(file) == "-":
-            return _write(records, sys.stdout, fmt)
+            return _write(texts, sys.stdout, fmt)
         tmp = file.with_name(file.name + ".part")
         try:
             with tmp.open("w", encoding="utf-8", newline="") as out:
-                count = _write(records, out, fmt)
+                count = _write(texts, out, fmt)
             os.replace(tmp, file)  # a reader never sees half a file
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -139,11 +106,14 @@ def export_file(
         return count
 
 
-def _write(records: Iterator[dict[str, Any]], out: TextIO, fmt: str) -> int:
-    return write_csv(records, out) if fmt == "csv" else write_jsonl(records, out)
-
-
-# -- import -----------------------------------------------------------------------------------
+def _write(texts: Iterator[tuple[int, str]], out: TextIO, fmt: str) -> int:
+    if fmt == "csv":
+        out.write(render.csv_header())
+    count = 0
+    for n, text in texts:
+        out.write(text)
+        count += n
+    return count
 
 
 def import_file(
@@ -155,21 +125,50 @@ def import_file(
     *,
     report: Report | None = None,
     cancelled: Cancel | None = None,
+    workers: int | None = None,
 ) -> int:
     """Import every ticket of `file` or none: raises ImportRefused listing each bad row, or
-    `Cancelled` (nothing written) once `cancelled()` is true. `report(done, total)`: lines
-    read with total 0 while checking, then tickets written of the total."""
+    `Cancelled` (nothing written) once `cancelled()` is true. `report(done, total)` after each
+    batch: KiB of the file read so far, of its size in KiB (KiB, not bytes: a progress bar's
+    range is a 32-bit int). `workers`: see import_records."""
     try:
-        with file.open("r", encoding="utf-8-sig", newline="") as stream:
-            return import_records(
-                db, read_records(stream, fmt), now, pack, report=report, cancelled=cancelled
-            )
+        size = file.stat().st_size
+        stream = file.open("r", encoding="utf-8-sig", newline="")
     except OSError as exc:
-        problem = Problem(0, "file", f"файл не читается: {exc.strerror}", str(exc))
-        raise ImportRefused([problem]) from exc
+        raise _unreadable(exc) from exc
+    with stream:
+        buffer = cast(BinaryIO, stream.buffer)
+        kib = max(1, size // 1024)
+
+        def position() -> tuple[int, int]:
+            return min(kib, buffer.tell() // 1024), kib
+
+        return import_records(
+            db,
+            _read(read_records(stream, fmt, parse=False)),
+            now,
+            pack,
+            report=report,
+            cancelled=cancelled,
+            position=position,
+            size=size,
+            workers=workers,
+        )
+
+
+def _read(records: Iterator[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+    """The file's records; a file that cannot be read on is refused, not a traceback."""
+    try:
+        yield from records
+    except OSError as exc:
+        raise _unreadable(exc) from exc
     except UnicodeDecodeError as exc:
         problem = Problem(0, "file", "файл не в кодировке UTF-8", "the file is not UTF-8")
         raise ImportRefused([problem]) from exc
+
+
+def _unreadable(exc: OSError) -> ImportRefused:
+    return ImportRefused([Problem(0, "file", f"файл не читается: {exc.strerror}", str(exc))])
 
 
 def import_records(
@@ -180,23 +179,32 @@ def import_records(
     *,
     report: Report | None = None,
     cancelled: Cancel | None = None,
+    position: Callable[[], tuple[int, int]] | None = None,
+    size: int = 0,
+    workers: int | None = None,
 ) -> int:
-    """Check every record, then write them all in one transaction.
+    """Check and write the records in one pass and one transaction: all of them, or none.
 
-    Cancelling works in both passes: while checking nothing has been written yet; while
-    writing, `Cancelled` leaves the transaction, which rolls back. Progress while checking is
-    (line, 0) every CHECK_EVERY lines — the number of records is not known before the end of
-    the file — and while writing (tickets written, tickets).
+    Why one pass: holding a checked file in memory until it is all checked grew with the file
+    (1.16 GB for 20 000 tickets) — a migration of a million tickets would not fit. Each batch
+    of BATCH records is checked and written into the open transaction; a bad record stops the
+    writing but not the checking, so every problem of the file is still reported with its
+    line, and the transaction then rolls back (as it does on a cancel or a kill: SQLite never
+    commits half of it). Repeated numbers and UUIDs are found through a temporary table of the
+    keys seen so far, so memory stays flat whatever the file's size.
 
-    Why `gc.freeze` at every checkpoint: all or nothing means the checked file stays in memory
-    until it is written, and each full collection of the cyclic collector walks all of it while
-    every thread waits — measured on 20 000 tickets, 17 full collections of up to 0.35 s (a
-    whole second in the desktop, whose window stopped answering). Freezing moves what exists
-    so far out of the collector's sight (it is long-lived anyway); `gc.unfreeze` at the end
-    hands it back, mostly freed by then. Import 17.9 → 14.1 s, longest pause 346 → 24 ms.
-    """
+    `size`: the file's bytes, when known. It chooses the `workers` that prepare the batches
+    when not given (opdesk.transfer.pipeline; 0 prepares them here), and whether the queue's
+    indexes are built once at the end instead of row by row (BulkWriter.defer_indexes).
+    Progress after each batch: `position()` (KiB read, KiB in all) when given, else (line, 0).
+    `gc.freeze` at each checkpoint keeps the cyclic collector from walking what the import
+    has built so far (it stopped the desktop for up to 0.35 s at a time)."""
+    pack = pack or load_default_pack()
+    if workers is None:
+        workers = worker_count(size)
     try:
-        return _import_records(db, records, now, pack, report, cancelled)
+        with preparers(pack, now, workers) as pool:
+            return _import_records(db, records, pack, pool, report, cancelled, position, size)
     finally:
         gc.unfreeze()
 
@@ -204,75 +212,63 @@ def import_records(
 def _import_records(
     db: Database,
     records: Iterator[tuple[int, Any]],
-    now: dt.datetime,
-    pack: Pack | None,
+    pack: Pack,
+    pool: Workers[Chunk, Prepared],
     report: Report | None,
     cancelled: Cancel | None,
+    position: Callable[[], tuple[int, int]] | None,
+    size: int,
 ) -> int:
-    pack = pack or load_default_pack()
-    moment = now
-    checked: list[Checked] = []
     problems: list[Problem] = []
-    numbers: dict[str, int] = {}
-    uuids: dict[uuid.UUID, int] = {}
-    for seen, (line, rec) in enumerate(records):
-        if seen % CHECK_EVERY == 0:
-            gc.freeze()
-            checkpoint(line, 0, report, cancelled)
-        if isinstance(rec, Problem):
-            problems.append(rec)
-            continue
-        item, bad = check_record(pack, line, rec)
-        problems.extend(bad)
-        if item is None:
-            continue
-        number = item.fields["number"]
-        if number in numbers:
-            problems.append(
-                Problem(
-                    line,
-                    "number",
-                    f"номер «{number}» уже был в строке {numbers[number]}",
-                    f"number {number!r} repeats line {numbers[number]}",
-                )
-            )
-        numbers.setdefault(number, line)
-        if item.ticket_uuid in uuids:
-            problems.append(
-                Problem(line, "uuid", "UUID повторяется в файле", "the UUID repeats in the file")
-            )
-        uuids.setdefault(item.ticket_uuid, line)
-        checked.append(item)
+    written = 0
+    line = 0
+
+    def step() -> None:
+        gc.freeze()
+        done, total = position() if position is not None else (line, 0)
+        checkpoint(done, total, report, cancelled)
+
     try:
         with db.transaction() as session:
             _lock_for_writing(session)
             # Inside the lock: what another import has just committed is seen here, and its
             # tickets are refused line by line as duplicates.
-            problems += _existing(session, checked)
-            if problems:
+            raw = session.connection().connection.dbapi_connection
+            assert isinstance(raw, sqlite3.Connection), "import writes a local SQLite desk"
+            keys = Keys(raw)
+            writer = BulkWriter(raw, {d.id: d.name for d in pack.departments})
+            if size // DEFER_BYTES_PER_TICKET >= writer.next_id:  # tickets in the desk
+                writer.defer_indexes()
+            step()
+            try:
+                for batch in batches(pool, records):
+                    line = batch.last_line
+                    problems += batch.problems
+                    problems += keys.repeats(batch.keys)
+                    if not problems:  # after the first problem nothing more is written
+                        writer.write(batch)
+                        written += len(batch.keys)
+                    step()
+            finally:
+                writer.close()
+            keys.drop()
+            if problems:  # the transaction rolls back: nothing of the file stays
                 raise ImportRefused(sorted(problems, key=lambda p: p.line))
-            total = len(checked)
-
-            def step(done: int) -> None:
-                gc.freeze()
-                checkpoint(done, total, report, cancelled)
-
-            write_all(session, pack, checked, moment, step=step)
     except OperationalError as exc:
         if not is_busy_error(exc):
             raise
         raise busy_error(db.engine.url.database or str(db.engine.url)) from exc
-    except IntegrityError as exc:  # the lock should prevent it; never a traceback if not
+    except (IntegrityError, sqlite3.IntegrityError) as exc:  # never a traceback
         problem = Problem(
             0,
             "database",
             "данные файла столкнулись с записанными другим процессом OpDesk "
-            f"({exc.orig}); повторите импорт",
-            f"the file's data clashed with what another OpDesk process wrote ({exc.orig}); "
-            "run the import again",
+            f"({getattr(exc, 'orig', exc)}); повторите импорт",
+            f"the file's data clashed with what another OpDesk process wrote "
+            f"({getattr(exc, 'orig', exc)}); run the import again",
         )
         raise ImportRefused([problem]) from exc
-    return len(checked)
+    return written
 
 
 def _lock_for_writing(session: Session) -> None:
@@ -304,34 +300,3 @@ def busy_error(where: str | Path) -> DatabaseError:
         "another OpDesk process is writing to the database (another import, say) and did not "
         "finish in time; nothing was written - run the import again later",
     )
-
-
-def _existing(session: Session, items: list[Checked]) -> list[Problem]:
-    out: list[Problem] = []
-    by_number = {c.fields["number"]: c.line for c in items}
-    by_uuid = {c.ticket_uuid: c.line for c in items}
-    for i in range(0, len(items), 500):
-        part = items[i : i + 500]
-        for (number,) in session.execute(
-            select(Ticket.number).where(Ticket.number.in_([c.fields["number"] for c in part]))
-        ):
-            out.append(
-                Problem(
-                    by_number[number],
-                    "number",
-                    f"тикет с номером «{number}» уже есть в базе",
-                    f"a ticket numbered {number!r} already exists",
-                )
-            )
-        for (tid,) in session.execute(
-            select(Ticket.uuid).where(Ticket.uuid.in_([c.ticket_uuid for c in part]))
-        ):
-            out.append(
-                Problem(
-                    by_uuid[tid],
-                    "uuid",
-                    "тикет с этим UUID уже есть в базе",
-                    "a ticket with this UUID already exists",
-                )
-            )
-    return out

@@ -133,27 +133,27 @@ def _encoding_problem(line: int, start: int, exc: UnicodeDecodeError) -> Problem
     )
 
 
-def read_records(stream: TextIO, fmt: str) -> Iterator[tuple[int, Any]]:
+def read_records(stream: TextIO, fmt: str, parse: bool = True) -> Iterator[tuple[int, Any]]:
+    """(line, record) pairs; a line that cannot be read is a Problem in the stream. With
+    `parse` False a JSON Lines record is its text (`parse_jsonl` later, in a worker)."""
     lines = _Lines(stream)
-    return _csv(lines) if fmt == "csv" else _jsonl(lines)
+    return _csv(lines) if fmt == "csv" else _jsonl(lines, parse)
 
 
-def _jsonl(lines: _Lines) -> Iterator[tuple[int, Any]]:
+def parse_jsonl(line: int, text: str) -> Any:
+    """A JSON Lines record, or the Problem of a line that is not JSON."""
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        return Problem(line, "—", f"строка не является JSON: {exc}", f"the line is not JSON: {exc}")
+
+
+def _jsonl(lines: _Lines, parse: bool) -> Iterator[tuple[int, Any]]:
     for number, line in enumerate(lines, 1):
         if number in lines.bad:
             yield number, lines.bad[number]
-            continue
-        if not line.strip():
-            continue
-        try:
-            yield number, json.loads(line)
-        except ValueError as exc:
-            yield (
-                number,
-                Problem(
-                    number, "—", f"строка не является JSON: {exc}", f"the line is not JSON: {exc}"
-                ),
-            )
+        elif line.strip():
+            yield number, parse_jsonl(number, line) if parse else line
 
 
 def _csv(lines: _Lines) -> Iterator[tuple[int, Any]]:

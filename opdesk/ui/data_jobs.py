@@ -405,10 +405,11 @@ class DataJobs(QObject):
         return job
 
     def _import_text(self, done: int, total: int) -> str:
+        """The import checks and writes in one pass and reports KiB of the file read."""
         if total == 0:
-            return self.tr("Проверяю файл: строка {line}").format(line=number(done))
-        return self.tr("Записываю заявки: {done} из {total}").format(
-            done=number(done), total=number(total)
+            return self.tr("Импорт: строка {line}").format(line=number(done))
+        return self.tr("Импорт: прочитано {percent} % файла ({done} из {total} КБ)").format(
+            percent=done * 100 // total, done=number(done), total=number(total)
         )
 
     def _imported(self, file: Path, outcome: Outcome) -> None:

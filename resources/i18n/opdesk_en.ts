@@ -277,12 +277,12 @@ Log: {log}</translation>
         <translation>Importing from {file}…</translation>
     </message>
     <message>
-        <source>Проверяю файл: строка {line}</source>
-        <translation>Checking the file: line {line}</translation>
+        <source>Импорт: строка {line}</source>
+        <translation>Importing: line {line}</translation>
     </message>
     <message>
-        <source>Записываю заявки: {done} из {total}</source>
-        <translation>Writing tickets: {done} of {total}</translation>
+        <source>Импорт: прочитано {percent} % файла ({done} из {total} КБ)</source>
+        <translation>Importing: {percent} % of the file read ({done} of {total} KB)</translation>
     </message>
     <message>
         <source>Импортировано заявок: {count} из {file}</source>

@@ -14,7 +14,7 @@ from opdesk.demo import generate
 from opdesk.progress import Cancelled
 from opdesk.store.database import open_local
 from opdesk.transfer import export_file, import_file
-from opdesk.transfer.write import BATCH
+from opdesk.transfer.pipeline import BATCH
 
 NOW = dt.datetime(2026, 11, 20, 12, tzinfo=dt.UTC)
 TICKETS = 600  # more than one export batch (500) and than two import batches
@@ -53,25 +53,25 @@ def _renamed(line: str, i: int) -> str:
     return json.dumps(rec, ensure_ascii=False) + "\n"
 
 
-def test_import_reports_lines_then_tickets(exported: Path, tmp_path: Path) -> None:
+def test_import_reports_the_share_of_the_file_read(exported: Path, tmp_path: Path) -> None:
+    """One pass: after each batch the KiB read of the file's KiB, rising to the whole file."""
     seen: list[tuple[int, int]] = []
     db = open_local(tmp_path / "fresh.sqlite3")
     try:
         assert import_file(db, exported, "jsonl", NOW, report=lambda d, t: seen.append((d, t)))
     finally:
         db.close()
-    checking = [d for d, t in seen if t == 0]
-    writing = [(d, t) for d, t in seen if t]
-    assert checking[0] == 1 and checking == sorted(checking)  # line numbers, total not known
-    assert writing[0] == (0, TICKETS) and writing[-1] == (TICKETS, TICKETS)
-    assert [d for d, _ in writing] == sorted(d for d, _ in writing)
-    assert seen.index(writing[0]) > seen.index((checking[-1], 0))  # checked before written
+    size = exported.stat().st_size // 1024
+    assert {t for _, t in seen} == {size}
+    done = [d for d, _ in seen]
+    assert done == sorted(done) and done[-1] == size
+    assert len(seen) >= TICKETS // BATCH + 1  # a report before the first batch and after each
 
 
-@pytest.mark.parametrize("phase", ["checking", "writing"])
-def test_a_cancelled_import_writes_nothing(exported: Path, tmp_path: Path, phase: str) -> None:
-    """Cancelled while the file is checked, or after two batches went into the open
-    transaction: the database is exactly as before (the transaction rolled back)."""
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_cancelled_import_writes_nothing(exported: Path, tmp_path: Path, workers: int) -> None:
+    """Cancelled after two batches went into the open transaction — prepared here or by
+    worker processes —: the database is exactly as before (the transaction rolled back)."""
     path = tmp_path / "desk.sqlite3"
     own = tmp_path / "own.jsonl"  # a desk with tickets of its own
     lines = exported.read_text("utf-8").splitlines()[:5]
@@ -83,11 +83,10 @@ def test_a_cancelled_import_writes_nothing(exported: Path, tmp_path: Path, phase
         db.close()
     before = counts(path)
     assert before["tickets"] == 5
-    last: list[tuple[int, int]] = []
+    reports: list[tuple[int, int]] = []
 
-    def cancelled() -> bool:
-        done, total = last[-1]
-        return total == 0 if phase == "checking" else total > 0 and done >= 2 * BATCH
+    def cancelled() -> bool:  # asked after each report: the start, then two written batches
+        return len(reports) > 2
 
     db = open_local(path)
     try:
@@ -97,13 +96,15 @@ def test_a_cancelled_import_writes_nothing(exported: Path, tmp_path: Path, phase
                 exported,
                 "jsonl",
                 NOW,
-                report=lambda d, t: last.append((d, t)),
+                report=lambda d, t: reports.append((d, t)),
                 cancelled=cancelled,
+                workers=workers,
             )
     finally:
         db.close()
-    if phase == "writing":
-        assert last[-1] == (2 * BATCH, TICKETS)  # rows had been flushed, then rolled back
+    assert len(reports) == 3  # stopped after two batches of the three
+    if workers == 0:  # workers read ahead (two batches each in flight); here the file waits
+        assert 0 < reports[-1][0] < reports[-1][1]
     assert counts(path) == before
 
 

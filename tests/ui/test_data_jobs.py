@@ -23,7 +23,6 @@ from opdesk import settings
 from opdesk.demo import generate, load
 from opdesk.store.database import open_local
 from opdesk.transfer import export_file, import_file
-from opdesk.transfer.write import BATCH
 from opdesk.ui import data_jobs, main_window
 from opdesk.ui.data_jobs import CANCELLED, DONE, FAILED, REFUSED, DataJob, DataJobs
 from opdesk.ui.main_window import MainWindow
@@ -242,18 +241,23 @@ def test_cancel_during_import_changes_nothing(
     monkeypatch: pytest.MonkeyPatch,
     gate: Gate,
 ) -> None:
-    """Cancelled after a batch went into the open transaction: it rolls back."""
+    """Cancelled after a batch went into the open transaction: it rolls back. The dialog
+    shows the share of the file read (KiB of KiB, as a percentage)."""
     before = {t: count(desk_file, t) for t in ("tickets", "events", "outbox", "ticket_fts")}
-    answer_files(monkeypatch, renamed(exported, tmp_path / "new.jsonl"))
+    file = renamed(exported, tmp_path / "new.jsonl")
+    answer_files(monkeypatch, file)
     gate.when = lambda done, total: total > 0 and done > 0
     job = trigger(window, "import")
     qtbot.waitUntil(gate.arrived.is_set, timeout=WAIT)
-    qtbot.waitUntil(lambda: job.dialog.bar.value() == BATCH, timeout=WAIT)
-    assert job.dialog.bar.maximum() == 400
-    assert f"{BATCH} из 400" in job.dialog.label.text()
+    held = gate.reports[-1]
+    kib = file.stat().st_size // 1024
+    assert held[1] == kib and 0 < held[0] < kib  # after the first batch, not the whole file
+    qtbot.waitUntil(lambda: job.dialog.bar.value() == held[0], timeout=WAIT)
+    assert job.dialog.bar.maximum() == kib
+    assert f"{held[0] * 100 // kib} %" in job.dialog.label.text()
     gate.cancel_when_held(qtbot, job)
     assert finish(qtbot, job).state == CANCELLED
-    assert gate.reports[-1] == (BATCH, 400)  # stopped at the checkpoint where it was held
+    assert gate.reports[-1] == held  # stopped at the checkpoint where it was held
     assert {t: count(desk_file, t) for t in before} == before
     assert "отменён" in window.statusBar().currentMessage()
 
