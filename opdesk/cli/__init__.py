@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     from opdesk.cli.data import add_data_parsers
 
     add_data_parsers(sub)
+    from opdesk.cli.server import add_server_parser
+
+    add_server_parser(sub)
     return parser
 
 
@@ -57,6 +60,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from opdesk.cli.explain import explain
 
         return explain(args)
+    if args.command == "server":
+        from opdesk.cli.server import run_server
+
+        return run_server(args)
     raise AssertionError(args.command)
 
 

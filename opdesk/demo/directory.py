@@ -8,6 +8,7 @@ import random
 
 from opdesk.demo import data as D
 from opdesk.demo.reference import DAY, Reference, uid
+from opdesk.models.base import stable_id
 from opdesk.regulations.checklist import choose_scheme
 from opdesk.regulations.pack import Pack
 from opdesk.regulations.snapshot import ClientSnap, TicketSnapshot
@@ -22,11 +23,17 @@ def build_reference(pack: Pack, tickets: int, seed: int, now: dt.datetime) -> Re
     slot = max(span // tickets, 2)
     start = now_s - 3600 - slot * tickets
     ms = start * 1000
+    # Departments and people have stable ids (the same in every database); the random draws
+    # that once made their ids are still taken, so a seed makes the very desk it made before.
     seq = iter(range(1, 4096))
-    dept_ids = {d.name: uid(ms, next(seq), rng) for d in pack.departments}
+    for _d in pack.departments:
+        uid(ms, next(seq), rng)
+    dept_ids = {d.name: stable_id("department", d.id).hex for d in pack.departments}
     outgoing = [(dept_ids[d.name], d.name, d.accusative) for d in pack.departments if d.outgoing]
     people = _people(rng)
-    ids = {login: uid(ms + 1, i, rng) for i, (login, *_r) in enumerate(people, 1)}
+    for i in range(1, len(people) + 1):
+        uid(ms + 1, i, rng)
+    ids = {login: stable_id("person", login).hex for login, *_r in people}
     opp = [(ids[p[0]], p[0]) for p in people if p[3] == "ОПП" and p[2] == "operator"]
     responsible = [(ids[p[0]], p[0], p[3], p[4]) for p in people if p[3] in ("ОЭ", "ТО")]
     person_rows = [(ids[p[0]], p[0], p[1], p[2], dept_ids[p[3]]) for p in people]

@@ -6,12 +6,12 @@ from opdesk.models.base import Base, UtcDateTime, uuid7
 from opdesk.models.closure import ClosurePerformer, ClosureReport, Confirmation, SparePartLine
 from opdesk.models.directory import Client, Department, Person
 from opdesk.models.history import Event
-from opdesk.models.outbox import OutboxEntry, SavedFilter
+from opdesk.models.outbox import OutboxEntry, SavedFilter, SyncState
 from opdesk.models.ticket import Ticket
 from opdesk.models.work import Comment, OutgoingRequest, TicketLink
 
 __all__ = [
     "Base", "Client", "ClosurePerformer", "ClosureReport", "Comment", "Confirmation",
     "Department", "Event", "OutboxEntry", "OutgoingRequest", "Person", "SavedFilter",
-    "SparePartLine", "Ticket", "TicketLink", "UtcDateTime", "uuid7",
+    "SparePartLine", "SyncState", "Ticket", "TicketLink", "UtcDateTime", "uuid7",
 ]  # fmt: skip

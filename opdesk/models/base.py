@@ -80,3 +80,18 @@ def uuid7() -> uuid.UUID:
     value |= 0b10 << 62  # variant
     value |= bits & ((1 << 62) - 1)  # rand_b: 62 bits
     return uuid.UUID(int=value)
+
+
+# The namespace of stable ids (uuid5): fixed forever, or every desk's reference rows change ids.
+STABLE_NAMESPACE = uuid.UUID("6f1d3a52-9a0e-4c8e-8a55-0b7c1d2e4f60")
+
+
+def stable_id(kind: str, key: str) -> uuid.UUID:
+    """The id of a reference row named by its natural key: a department by its pack code
+    ("department", "ОЭ"), a person by login ("person", "ivanov.i").
+
+    Why not uuid7: every database — each workstation's SQLite, the server's PostgreSQL — makes
+    its departments on first use and its people when they are added, and tickets point at them
+    by id. Ids drawn at random would differ per database, so a synced ticket's department
+    would point at nothing; the same name gives the same id everywhere."""
+    return uuid.uuid5(STABLE_NAMESPACE, f"{kind}:{key}")

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opdesk.models.base import Base, uuid7
+from opdesk.models.base import Base, stable_id, uuid7
+
+
+def _department_id(context: Any) -> uuid.UUID:
+    return stable_id("department", context.get_current_parameters()["code"])
+
+
+def _person_id(context: Any) -> uuid.UUID:
+    return stable_id("person", context.get_current_parameters()["login"])
 
 
 class Department(Base):
     __tablename__ = "departments"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    # The same department has the same id in every database (see stable_id).
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_department_id)
     code: Mapped[str] = mapped_column(String(40), unique=True)  # the pack's department id
     name: Mapped[str] = mapped_column(String(120))
 
@@ -21,7 +31,7 @@ class Department(Base):
 class Person(Base):
     __tablename__ = "people"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=_person_id)
     login: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(16), default="operator")  # operator|lead|trainer|admin

@@ -34,3 +34,17 @@ class SavedFilter(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     query: Mapped[str] = mapped_column(Text)  # JSON of a TicketQuery
+
+
+class SyncState(Base):
+    """The workstation's side of the sync, one value per key, changed in the same local
+    transaction as what it describes (pulled rows and the new cursor; acknowledged ops).
+
+    Keys: `client_id` (this database's id towards the server, made once), `server_id` (the
+    server it last synced with: another server's cursor means nothing), `cursor` (the pull's
+    version), `last_op` (the highest op the server acknowledged), `training` ("true"/"false")."""
+
+    __tablename__ = "sync_state"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -6,8 +6,10 @@ anything is written. The draft is applied to the ticket's snapshot in memory and
 very calls the close command makes (`evaluate_checklist` inside `check_transition`), so
 «Закрыть» is enabled exactly when the close would be carried out. Saving goes through the
 ordinary commands (`fill_closure`, `record_confirmation`, `set_fields`, `hand_over`,
-`add_comment`), each its own outbox op that the server re-judges, and the close through the
-guarded transition — never around it.
+`add_comment`) and the close through the guarded transition — never around them — all in one
+transaction recorded as one op carrying the draft (`save_closing`, `close_with_report`): the
+server re-runs the same command on its state, so the report and the close it permits are
+judged there together, and a refused close leaves nothing half-saved.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from opdesk.errors import EngineError
 from opdesk.models import Ticket
@@ -38,9 +43,10 @@ from opdesk.services.closure import SparePart, fill_closure, record_confirmation
 from opdesk.services.conversation import add_comment
 from opdesk.services.desk import Desk
 from opdesk.services.fields import hand_over, set_fields
-from opdesk.services.results import CommandResult
+from opdesk.services.results import CommandResult, Refused
 from opdesk.services.snapshots import snapshot
 from opdesk.services.transitions import transition
+from opdesk.services.writes import record_op
 
 # C-01: the pack's item compares `ticket.department` with this name; handing over sets it.
 CLOSING_DEPARTMENT = "ОПП"
@@ -395,37 +401,56 @@ def _problems(
 
 
 def save_closing(desk: Desk, actor: Actor, ticket_id: int, draft: ClosureDraft) -> CommandResult:
-    """Save the draft (report, flags, confirmation, the C-11 template) without closing."""
-    view = closing_view(desk, actor, ticket_id, draft)
-    if view is None:
-        return _no_ticket("save_closing", ticket_id)
-    if view.problems:
-        return CommandResult("save_closing", False, view.problems)
-    return _save(desk, actor, view, draft)
+    """Save the draft (report, flags, confirmation, the C-11 template) without closing; with
+    nothing to save, nothing is written (no op either)."""
+
+    def body(s: Session, now: dt.datetime) -> CommandResult:
+        ticket = desk.ticket(s, ticket_id)
+        view = judge(desk.pack, actor, now, ticket_id, snapshot(s, ticket), draft)
+        if view.problems:
+            raise Refused(view.problems)
+        done = _save(desk.joined(s, now), actor, view, draft)
+        if done:
+            record_op(s, now, "save_closing", ticket.uuid, _op_args(actor, ticket, draft))
+        return CommandResult("save_closing", True, (), done)
+
+    return desk.run("save_closing", body)
 
 
 def close_with_report(
     desk: Desk, actor: Actor, ticket_id: int, draft: ClosureDraft
 ) -> CommandResult:
     """Judge the draft first and, only if the close would be carried out, save it and close
-    through the guarded transition. A refused close writes nothing and returns the reasons."""
-    view = closing_view(desk, actor, ticket_id, draft)
-    if view is None:
-        return _no_ticket("close", ticket_id)
-    action = view.close_action or "close"
-    if not view.can_close:
-        return CommandResult(action, False, view.reasons)
-    saved = _save(desk, actor, view, draft)
-    if not saved.ok:
-        return dataclasses.replace(saved, command=action)
-    closed = transition(desk, actor, ticket_id, action)
-    if not closed.ok and saved.ticket_ids:  # judged on a newer state (a sync in between)
-        return dataclasses.replace(closed, ticket_ids=saved.ticket_ids)
-    return closed
+    through the guarded transition, in one transaction. A refused close writes nothing and
+    returns the reasons (the command named by the process's close action)."""
+    action = "close"
+
+    def body(s: Session, now: dt.datetime) -> CommandResult:
+        nonlocal action
+        ticket = desk.ticket(s, ticket_id)
+        view = judge(desk.pack, actor, now, ticket_id, snapshot(s, ticket), draft)
+        action = view.close_action or action
+        if not view.can_close:
+            raise Refused(view.reasons)
+        inner = desk.joined(s, now)
+        _save(inner, actor, view, draft)
+        closed = transition(inner, actor, ticket_id, action)
+        if not closed.ok:  # the saved report judged otherwise than the draft: nothing stays
+            raise Refused(closed.reasons)
+        record_op(s, now, "close_with_report", ticket.uuid, _op_args(actor, ticket, draft))
+        return closed
+
+    return dataclasses.replace(desk.run(action, body), command=action)
 
 
-def _save(desk: Desk, actor: Actor, view: ClosingView, draft: ClosureDraft) -> CommandResult:
-    """Only what differs from the saved state, one command each (each its own outbox op)."""
+def _op_args(actor: Actor, ticket: Ticket, draft: ClosureDraft) -> dict[str, Any]:
+    return {"actor": actor.login, "ticket": ticket.uuid, "draft": draft}
+
+
+def _save(desk: Desk, actor: Actor, view: ClosingView, draft: ClosureDraft) -> tuple[int, ...]:
+    """Only what differs from the saved state, one command each, through `desk` joined to the
+    caller's transaction (no op of their own); the ids of the changed tickets. A refused step
+    raises `Refused`, rolling the caller's transaction back."""
     tid, stored = view.ticket_id, view.stored
     steps: list[Callable[[], CommandResult]] = []
     if draft.handed_to_opp and not stored.handed_to_opp:
@@ -447,9 +472,9 @@ def _save(desk: Desk, actor: Actor, view: ClosingView, draft: ClosureDraft) -> C
     for step in steps:
         result = step()
         if not result.ok:
-            return dataclasses.replace(result, ticket_ids=done)
+            raise Refused(result.reasons)
         done = done or result.ticket_ids
-    return CommandResult("save_closing", True, (), done or ())
+    return done
 
 
 def _confirmation_steps(
@@ -469,8 +494,3 @@ def _confirmation_steps(
         lambda: record_confirmation(desk, actor, tid, c.kind),
         lambda: add_comment(desk, actor, tid, kind, text, tags=("confirmation",)),
     ]
-
-
-def _no_ticket(command: str, ticket_id: int) -> CommandResult:
-    reason = Reason("", f"нет заявки с id {ticket_id}", f"no ticket with id {ticket_id}", "")
-    return CommandResult(command, False, (reason,))

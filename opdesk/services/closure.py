@@ -15,7 +15,7 @@ from opdesk.models.closure import CONFIRMATION_KINDS
 from opdesk.regulations.snapshot import Actor
 from opdesk.services.desk import Desk
 from opdesk.services.results import CommandResult
-from opdesk.services.writes import record_event, record_outbox
+from opdesk.services.writes import new_id, record_event, record_op
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,28 +69,29 @@ def fill_closure(
         s.execute(delete(ClosurePerformer).where(ClosurePerformer.ticket_id == ticket.uuid))
         s.execute(delete(SparePartLine).where(SparePartLine.ticket_id == ticket.uuid))
         for name in performers:
-            s.add(ClosurePerformer(ticket_id=ticket.uuid, name=name))
+            s.add(ClosurePerformer(id=new_id(s), ticket_id=ticket.uuid, name=name))
         for part in spare_parts:
-            s.add(SparePartLine(ticket_id=ticket.uuid, name=part.name, quantity=part.quantity))
+            s.add(
+                SparePartLine(
+                    id=new_id(s), ticket_id=ticket.uuid, name=part.name, quantity=part.quantity
+                )
+            )
         ticket.updated_at = now
         record_event(s, ticket, actor, now, "closure", new=cause[:200])
-        record_outbox(
-            s,
-            "fill_closure",
-            now,
-            "closure_reports",
-            ticket.uuid,
-            "update",
-            {
-                "cause": cause,
-                "actions": actions,
-                "performers": list(performers),
-                "completed_at": completed_at,
-                "time_spent_minutes": time_spent_minutes,
-                "spare_parts": [dataclasses.asdict(p) for p in spare_parts],
-                "comment": comment,
-            },
-        )
+        report_args = {
+            "cause": cause,
+            "actions": actions,
+            "performers": list(performers),
+            "completed_at": completed_at,
+            "time_spent_minutes": time_spent_minutes,
+            "spare_parts": list(spare_parts),
+            "spare_parts_used": spare_parts_used,
+            "comment": comment,
+            "responsible_actions_checked": responsible_actions_checked,
+            "escalation_done": escalation_done,
+        }
+        op_args = {"actor": actor.login, "ticket": ticket.uuid, **report_args}
+        record_op(s, now, "fill_closure", ticket.uuid, op_args)
         return CommandResult("fill_closure", True, (), (ticket.id,))
 
     return desk.run("fill_closure", body)
@@ -105,20 +106,14 @@ def record_confirmation(desk: Desk, actor: Actor, ticket_id: int, kind: str) -> 
             raise desk.field_problem(
                 "C-07", "вид подтверждения", f"«{kind}»; допустимы: verbal, electronic", f"{kind!r}"
             )
-        confirmation = Confirmation(ticket_id=ticket.uuid, kind=kind, by=actor.login, at=now)
+        confirmation = Confirmation(
+            id=new_id(s), ticket_id=ticket.uuid, kind=kind, by=actor.login, at=now
+        )
         s.add(confirmation)
         ticket.updated_at = now
         record_event(s, ticket, actor, now, "confirmation", new=kind)
-        s.flush()
-        record_outbox(
-            s,
-            "record_confirmation",
-            now,
-            "confirmations",
-            confirmation.id,
-            "insert",
-            {"ticket_id": ticket.uuid, "kind": kind, "by": actor.login, "at": now},
-        )
+        op_args = {"actor": actor.login, "ticket": ticket.uuid, "kind": kind}
+        record_op(s, now, "record_confirmation", ticket.uuid, op_args)
         return CommandResult("record_confirmation", True, (), (ticket.id,))
 
     return desk.run("record_confirmation", body)

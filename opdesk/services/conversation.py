@@ -1,5 +1,5 @@
 """Comments and calls (S-08, U-07) and requests to other departments (U-06, U-09): the
-conversation around a ticket, each entry also written to the history and the outbox."""
+conversation around a ticket, each entry also written to the history and as an outbox op."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from opdesk.regulations.snapshot import Actor
 from opdesk.regulations.template_choice import outgoing_request_plan
 from opdesk.services.desk import Desk
 from opdesk.services.results import CommandResult, Refused
-from opdesk.services.writes import record_event, record_outbox, reindex
+from opdesk.services.writes import new_id, record_event, record_op, reindex
 
 
 def add_comment(
@@ -37,6 +37,7 @@ def add_comment(
         if not check.allowed:
             raise Refused(check.reasons)
         comment = Comment(
+            id=new_id(s),
             ticket_id=ticket.uuid,
             at=now,
             author=actor.login,
@@ -49,23 +50,9 @@ def add_comment(
         s.add(comment)
         ticket.updated_at = now
         record_event(s, ticket, actor, now, "comment", field=kind, new=check.text[:200])
-        s.flush()
-        record_outbox(
-            s,
-            "add_comment",
-            now,
-            "comments",
-            comment.id,
-            "insert",
-            {
-                "ticket_id": ticket.uuid,
-                "kind": kind,
-                "text": check.text,
-                "at": now,
-                "author": actor.login,
-                "template_id": template_id,
-            },
-        )
+        op_args = {"actor": actor.login, "ticket": ticket.uuid, "kind": kind, "text": text}
+        extra = {"reached": reached, "tags": list(tags), "template_id": template_id}
+        record_op(s, now, "add_comment", ticket.uuid, {**op_args, **extra})
         reindex(s, ticket)
         return CommandResult("add_comment", True, check.reasons, (ticket.id,))
 
@@ -80,6 +67,7 @@ def send_outgoing(desk: Desk, actor: Actor, ticket_id: int, department: str) -> 
         plan = outgoing_request_plan(desk.pack.templates, ticket.number, department, now)
         dep = desk.department(s, plan.department.id)
         request = OutgoingRequest(
+            id=new_id(s),
             ticket_id=ticket.uuid,
             department_id=dep.id,
             sent_at=now,
@@ -89,6 +77,7 @@ def send_outgoing(desk: Desk, actor: Actor, ticket_id: int, department: str) -> 
         s.add(request)
         s.add(
             Comment(
+                id=new_id(s),
                 ticket_id=ticket.uuid,
                 at=now,
                 author=actor.login,
@@ -99,21 +88,8 @@ def send_outgoing(desk: Desk, actor: Actor, ticket_id: int, department: str) -> 
         )
         ticket.updated_at = now
         record_event(s, ticket, actor, now, "outgoing", field=dep.code, new=plan.reminder_at)
-        s.flush()
-        record_outbox(
-            s,
-            "send_outgoing",
-            now,
-            "outgoing_requests",
-            request.id,
-            "insert",
-            {
-                "ticket_id": ticket.uuid,
-                "department": dep.code,
-                "sent_at": now,
-                "reminder_at": plan.reminder_at,
-            },
-        )
+        op_args = {"actor": actor.login, "ticket": ticket.uuid, "department": dep.code}
+        record_op(s, now, "send_outgoing", ticket.uuid, op_args)
         reindex(s, ticket)
         return CommandResult("send_outgoing", True, plan.reasons, (ticket.id,))
 
@@ -128,7 +104,7 @@ def record_answer(desk: Desk, actor: Actor, ticket_id: int, answer: str) -> Comm
         request = s.scalars(
             select(OutgoingRequest)
             .where(OutgoingRequest.ticket_id == ticket.uuid, OutgoingRequest.answered_at.is_(None))
-            .order_by(OutgoingRequest.sent_at)
+            .order_by(OutgoingRequest.sent_at, OutgoingRequest.id)  # ids: the same on a re-run
         ).first()
         if request is None:
             raise desk.field_problem(
@@ -140,6 +116,7 @@ def record_answer(desk: Desk, actor: Actor, ticket_id: int, answer: str) -> Comm
         request.answered_at, request.answer = now, answer
         s.add(
             Comment(
+                id=new_id(s),
                 ticket_id=ticket.uuid,
                 at=now,
                 author=actor.login,
@@ -150,15 +127,8 @@ def record_answer(desk: Desk, actor: Actor, ticket_id: int, answer: str) -> Comm
         )
         ticket.updated_at = now
         record_event(s, ticket, actor, now, "outgoing_answer", new=answer[:200])
-        record_outbox(
-            s,
-            "record_answer",
-            now,
-            "outgoing_requests",
-            request.id,
-            "update",
-            {"answered_at": now, "answer": answer},
-        )
+        op_args = {"actor": actor.login, "ticket": ticket.uuid, "answer": answer}
+        record_op(s, now, "record_answer", ticket.uuid, op_args)
         reindex(s, ticket)
         return CommandResult("record_answer", True, (), (ticket.id,))
 

@@ -9,12 +9,15 @@ that turn an operator's words (a login, a department code, a priority) into rows
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from opdesk.clock import Clock
+from opdesk.clock import Clock, FixedClock
 from opdesk.errors import EngineError
 from opdesk.models import Department, Person, Ticket
 from opdesk.regulations.lifecycle import can_edit
@@ -23,33 +26,77 @@ from opdesk.regulations.rules import Reason, reason_for
 from opdesk.services.results import CommandResult, Refused
 from opdesk.services.sla_columns import apply_sla
 from opdesk.services.snapshots import snapshot, status_history
+from opdesk.services.writes import op_scope
 from opdesk.store.database import Database
 
 NUMBER_PREFIX = "СЗ-"
+PROVISIONAL = "*"
 
 
-def ticket_number(ticket_id: int) -> str:
+def ticket_number(ticket_id: int, provisional: bool = False) -> str:
     """«СЗ-100001» for the first ticket: the numbering the demo desk and the documents use
-    (six digits from 100001), so new and existing tickets read alike in the queue."""
-    return f"{NUMBER_PREFIX}{100000 + ticket_id}"
+    (six digits from 100001), so new and existing tickets read alike in the queue.
+
+    On a workstation of a shared desk the number is provisional, «СЗ-100043*»: another
+    workstation may make the same one offline, so the server gives the final number when the
+    ticket is pushed, and the pulled ticket brings it. The star keeps a provisional number from
+    ever equalling a final one in the local database."""
+    return f"{NUMBER_PREFIX}{100000 + ticket_id}{PROVISIONAL if provisional else ''}"
 
 
 class Desk:
-    """Commands of one workstation: a database, a regulation pack and a clock."""
+    """Commands of one workstation: a database, a regulation pack and a clock.
 
-    def __init__(self, db: Database, pack: Pack, clock: Clock) -> None:
+    `seed` is given only when an op is re-run (`ops.apply_op`): the ids of the rows the
+    command makes are then derived from the op's `id_seed`, as they were where it first ran.
+    `provisional_numbers`: this desk syncs with a server, which numbers new tickets
+    (`ticket_number`)."""
+
+    def __init__(
+        self,
+        db: Database,
+        pack: Pack,
+        clock: Clock,
+        *,
+        seed: uuid.UUID | None = None,
+        provisional_numbers: bool = False,
+    ) -> None:
         self.db = db
         self.pack = pack
         self.clock = clock
+        self.seed = seed
+        self.provisional_numbers = provisional_numbers
+
+    def seeded(self, seed: uuid.UUID) -> Desk:
+        """The same desk re-running an op whose new rows' ids derive from `seed`."""
+        return Desk(
+            self.db, self.pack, self.clock, seed=seed, provisional_numbers=self.provisional_numbers
+        )
+
+    def joined(self, session: Session, now: dt.datetime) -> Desk:
+        """This desk inside `session`'s open transaction, its clock stopped at `now`: a command
+        run through it (a reply's status change, the steps of a closing save) commits or rolls
+        back with the caller's, shares its op scope and records no op of its own."""
+        return Desk(
+            _Joined(self.db.engine, self.db.sessions, session),
+            self.pack,
+            FixedClock(now),
+            provisional_numbers=self.provisional_numbers,
+        )
 
     # -- running commands -------------------------------------------------------------------
     def run(
         self, command: str, body: Callable[[Session, dt.datetime], CommandResult]
     ) -> CommandResult:
-        """Run `body` in one transaction; a `Refused` or a bad request rolls everything back."""
-        now = self.clock.now()
+        """Run `body` in one transaction; a `Refused` or a bad request rolls everything back.
+
+        The moment is given in the desk's own time zone (the pack's calendar), whatever zone the
+        clock reads in: texts a command writes (an outgoing request's «16.11.2026 10:00») must
+        not depend on where it runs — a server in UTC re-running a Moscow desk's op writes the
+        same words."""
+        now = self.clock.now().astimezone(self.pack.calendar.tz)
         try:
-            with self.db.transaction() as session:
+            with self.db.transaction() as session, op_scope(session, self.seed):
                 return body(session, now)
         except Refused as refused:
             return CommandResult(command, False, refused.reasons)
@@ -119,3 +166,14 @@ class Desk:
         ticket.updated_at = now
         s.flush()
         apply_sla(self.pack, ticket, status_history(s, ticket), now)
+
+
+@dataclass
+class _Joined(Database):
+    """A caller's open transaction lent to the commands it runs (`Desk.joined`)."""
+
+    session: Session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        yield self.session

@@ -11,14 +11,19 @@ from sqlalchemy.orm import Session
 from opdesk.models import Department
 from opdesk.regulations.snapshot import Actor
 from opdesk.services.desk import Desk
+from opdesk.services.op_args import OpError, decode, encode
 from opdesk.services.results import CommandResult
-from opdesk.services.writes import record_event, record_outbox, reindex
+from opdesk.services.writes import record_event, record_op, reindex
 
-EDITABLE_FIELDS = {
-    "category", "priority", "subject", "theme", "type", "subtheme", "product", "paid",
-    "scheme_permanent", "scheme_recorded_by", "needs_closing", "notify_client",
-    "client_dissatisfied", "client_allows_closing", "outcome", "closing_delay",
-    "arm_processed_by", "arm_processed_at", "resolution_limit_minutes",
+# The fields `set_fields` may change and the type of each: the op carrying them is read back
+# with exactly these types (ops.SetFieldsArgs), locally and on the server.
+EDITABLE_FIELDS: dict[str, Any] = {
+    "category": str, "priority": str, "subject": str, "theme": str, "type": str,
+    "subtheme": str, "product": str, "paid": bool, "scheme_permanent": bool,
+    "scheme_recorded_by": str, "needs_closing": bool, "notify_client": bool,
+    "client_dissatisfied": bool, "client_allows_closing": bool, "outcome": str,
+    "closing_delay": str, "arm_processed_by": str, "arm_processed_at": dt.datetime | None,
+    "resolution_limit_minutes": int | None,
 }  # fmt: skip
 
 
@@ -32,6 +37,13 @@ def set_fields(desk: Desk, actor: Actor, ticket_id: int, **changes: Any) -> Comm
                 raise desk.field_problem(
                     "B-02", name, "поле нельзя менять этой командой", "not editable by this command"
                 )
+            try:
+                decode(EDITABLE_FIELDS[name], encode(value), name)
+            except (OpError, TypeError) as exc:
+                ru, en = (exc.message_ru, exc.message_en) if isinstance(exc, OpError) else ("", "")
+                raise desk.field_problem(
+                    "B-02", name, f"значение не того типа ({ru})", f"wrong type of value ({en})"
+                ) from exc
             if name == "category":
                 value = desk.category(value)
             if name == "priority":
@@ -41,15 +53,8 @@ def set_fields(desk: Desk, actor: Actor, ticket_id: int, **changes: Any) -> Comm
                 setattr(ticket, name, value)
                 record_event(s, ticket, actor, now, "field", field=name, old=old, new=value)
         desk.after_change(s, ticket, now)
-        record_outbox(
-            s,
-            "set_fields",
-            now,
-            "tickets",
-            ticket.uuid,
-            "update",
-            {**{k: getattr(ticket, k) for k in changes}, "updated_at": now},
-        )
+        op_args = {"actor": actor.login, "ticket": ticket.uuid, "fields": changes}
+        record_op(s, now, "set_fields", ticket.uuid, op_args)
         reindex(s, ticket)
         return CommandResult("set_fields", True, (), (ticket.id,))
 
@@ -67,10 +72,8 @@ def hand_over(desk: Desk, actor: Actor, ticket_id: int, department: str) -> Comm
         ticket.updated_at = now
         old = before.code if before else ""  # codes on both sides: the history names them
         record_event(s, ticket, actor, now, "transfer", field="department", old=old, new=dep.code)
-        record_outbox(
-            s, "hand_over", now, "tickets", ticket.uuid, "update",
-            {"department_id": dep.id, "updated_at": now},
-        )  # fmt: skip
+        op_args = {"actor": actor.login, "ticket": ticket.uuid, "department": dep.code}
+        record_op(s, now, "hand_over", ticket.uuid, op_args)
         return CommandResult("hand_over", True, (), (ticket.id,))
 
     return desk.run("hand_over", body)

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from opdesk.errors import EngineError
-from opdesk.models import Client, Ticket, TicketLink
+from opdesk.models import Client, Ticket, TicketLink, uuid7
 from opdesk.regulations.classification import Classification
 from opdesk.regulations.classify import validate
 from opdesk.regulations.pack import Pack
@@ -43,9 +43,9 @@ from opdesk.regulations.rules import Reason, Verdict, reason_for
 from opdesk.regulations.snapshot import Actor
 from opdesk.services.desk import Desk
 from opdesk.services.registration import register
-from opdesk.services.results import CommandResult
+from opdesk.services.results import CommandResult, Refused
 from opdesk.services.transitions import close
-from opdesk.services.writes import record_event, record_outbox
+from opdesk.services.writes import new_id, record_event, record_op
 from opdesk.store.reading import ClientInfo
 from opdesk.store.search import phone_forms
 
@@ -292,31 +292,49 @@ def _request_problems(c: Classification, n: int, req: PlannedRequest, total: int
     return out
 
 
-def register_call(desk: Desk, actor: Actor, draft: CallDraft) -> CommandResult:
+def register_call(
+    desk: Desk,
+    actor: Actor,
+    draft: CallDraft,
+    *,
+    ticket_uuids: Sequence[uuid.UUID] | None = None,
+) -> CommandResult:
     """Register the call's requests as the engine planned them, in one transaction: each
     through the registration command's own code (`registration.register`), the second request
     of a correction or compensation (S-02: type «Заявка») linked to the one it belongs to.
 
     With `close_at_end` the requests are then closed «Закрыт по окончанию диалога» (S-09)
-    through the lifecycle's one path (`transitions.close`), each in its own transaction since
-    that command runs its own. The linked «Заявка» stays open: it is how the correction or
+    through the lifecycle's one path (`transitions.close`), in the same transaction, each close
+    in a savepoint: a close the engine refuses leaves that request open and says why, and the
+    registration stands. The linked «Заявка» stays open: it is how the correction or
     compensation is carried out (online or by a request to ГОСЗ), so its work has not ended
-    with the dialogue. A close the engine refuses leaves the request open and says why."""
+    with the dialogue.
+
+    One op records the whole call — the draft and the new tickets' uuids (`ticket_uuids`, one
+    per planned request, made here unless given) — so the server's re-run plans, registers,
+    links and closes exactly these tickets."""
     judged = judge_call(desk.pack, draft)
     if not judged.verdict.allowed or judged.plan is None:
         return CommandResult(COMMAND, False, judged.verdict.reasons)
     plan = judged.plan
+    made_here = tuple(uuid7() for _ in plan.requests)
+    uuids = made_here if ticket_uuids is None else tuple(ticket_uuids)
+    if len(uuids) != len(plan.requests) or len(set(uuids)) != len(uuids):
+        raise EngineError(
+            f"звонок даёт {len(plan.requests)} заявок(и), указано {len(uuids)} разных uuid",
+            f"the call makes {len(plan.requests)} requests, {len(set(uuids))} distinct uuids given",
+        )
 
     def body(s: Session, now: dt.datetime) -> CommandResult:
         made: list[Ticket] = []
         effects: list[str] = []
-        for req in plan.requests:
+        for req, ticket_uuid in zip(plan.requests, uuids, strict=True):
             first = made[req.link_to] if req.link_to is not None else None
             subject = _subject(draft, req, first)
             created = register(
                 desk, s, now, actor, channel=CALL_CHANNEL, client_id=draft.client_id,
                 contact_phone=req.number, subject=subject, theme=req.theme, type=req.type,
-                subtheme=req.subtheme, product=req.product,
+                subtheme=req.subtheme, product=req.product, ticket_uuid=ticket_uuid,
             )  # fmt: skip
             ticket = s.get(Ticket, created.created_id)
             assert ticket is not None
@@ -324,21 +342,32 @@ def register_call(desk: Desk, actor: Actor, draft: CallDraft) -> CommandResult:
             if first is not None:
                 _link(s, actor, now, ticket, first)
             made.append(ticket)
+        reasons = list(judged.verdict.reasons)
+        if draft.close_at_end:
+            inner = desk.joined(s, now)
+            for ticket, req in zip(made, plan.requests, strict=True):
+                if req.link_to is None:
+                    reasons += [r for r in _close(s, inner, actor, ticket.id) if r not in reasons]
+        op_args = {"actor": actor.login, "tickets": list(uuids), "draft": draft}
+        record_op(s, now, COMMAND, uuids[0], op_args)
         ids = tuple(t.id for t in made)
         return CommandResult(
-            COMMAND, True, judged.verdict.reasons, ids, tuple(dict.fromkeys(effects)), ids[0]
+            COMMAND, True, tuple(reasons), ids, tuple(dict.fromkeys(effects)), ids[0]
         )
 
-    result = desk.run(COMMAND, body)
-    if not result.ok or not draft.close_at_end:
-        return result
-    pairs = zip(result.ticket_ids, plan.requests, strict=True)
-    closing = [tid for tid, req in pairs if req.link_to is None]
-    reasons = list(result.reasons)
-    for tid in closing:
-        closed = close(desk, actor, tid)
-        reasons += [r for r in closed.reasons if r not in reasons]
-    return dataclasses.replace(result, reasons=tuple(reasons))
+    return desk.run(COMMAND, body)
+
+
+def _close(s: Session, inner: Desk, actor: Actor, ticket_id: int) -> tuple[Reason, ...]:
+    """S-09's close of one request inside a savepoint: refused, it leaves no trace."""
+    try:
+        with s.begin_nested():
+            closed = close(inner, actor, ticket_id)
+            if not closed.ok:
+                raise Refused(closed.reasons)
+    except Refused as refused:
+        return refused.reasons
+    return closed.reasons
 
 
 def _subject(draft: CallDraft, req: PlannedRequest, first: Ticket | None) -> str:
@@ -349,13 +378,10 @@ def _subject(draft: CallDraft, req: PlannedRequest, first: Ticket | None) -> str
 
 def _link(s: Session, actor: Actor, now: dt.datetime, second: Ticket, first: Ticket) -> None:
     """S-02: the second request points at the first; both tickets' cards show the link."""
-    link = TicketLink(ticket_id=second.uuid, linked_id=first.uuid, kind=LINK_KIND)
+    link = TicketLink(id=new_id(s), ticket_id=second.uuid, linked_id=first.uuid, kind=LINK_KIND)
     s.add(link)
-    s.flush()
     record_event(s, second, actor, now, "link", field=LINK_KIND, new=first.number)
     record_event(s, first, actor, now, "link", field=LINK_KIND, new=second.number)
-    payload = {"ticket_id": second.uuid, "linked_id": first.uuid, "kind": LINK_KIND}
-    record_outbox(s, "link_tickets", now, "ticket_links", link.id, "insert", payload)
 
 
 # -- what was registered, and until when it may be edited (S-09) ------------------------------

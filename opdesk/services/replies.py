@@ -16,14 +16,11 @@ show: the reply is not written either, and the refusal names the rule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from opdesk.clock import FixedClock
 from opdesk.errors import EngineError
 from opdesk.models import Comment, Department, OutgoingRequest, Ticket
 from opdesk.regulations.pack import Pack
@@ -35,8 +32,7 @@ from opdesk.regulations.templates import PLACEHOLDER, Template
 from opdesk.services.desk import Desk
 from opdesk.services.results import CommandResult, Refused
 from opdesk.services.transitions import transition
-from opdesk.services.writes import record_event, record_outbox, reindex
-from opdesk.store.database import Database
+from opdesk.services.writes import new_id, record_event, record_op, reindex
 
 REPLY_KIND = "reply"  # a message to the client (models.work.COMMENT_KINDS)
 
@@ -155,6 +151,7 @@ def send_reply(
             detail_en = f"not filled in: {names}" if blanks else "the reply is empty"
             raise Refused((reason_for(template.rule, detail, detail_en),))
         comment = Comment(
+            id=new_id(s),
             ticket_id=ticket.uuid,
             at=now,
             author=actor.login,
@@ -166,23 +163,6 @@ def send_reply(
         s.add(comment)
         ticket.updated_at = now
         record_event(s, ticket, actor, now, "comment", field=REPLY_KIND, new=reply[:200])
-        s.flush()
-        record_outbox(
-            s,
-            "send_reply",
-            now,
-            "comments",
-            comment.id,
-            "insert",
-            {
-                "ticket_id": ticket.uuid,
-                "kind": REPLY_KIND,
-                "text": reply,
-                "at": now,
-                "author": actor.login,
-                "template_id": template.id,
-            },
-        )
         reindex(s, ticket)
         done = reason_for(template.rule, f"ответ по шаблону «{template.name}»", template.id)
         reasons: tuple[Reason, ...] = (done,)
@@ -190,29 +170,18 @@ def send_reply(
         action = _status_action(process, template)
         target = _target(process, action)
         if action and target and target != ticket.status:
-            joined = Desk(_Joined(desk.db.engine, desk.db.sessions, s), desk.pack, FixedClock(now))
-            moved = transition(joined, actor, ticket.id, action)
+            moved = transition(desk.joined(s, now), actor, ticket.id, action)
             if not moved.ok:
                 raise Refused(moved.reasons)
             reasons, effects = reasons + moved.reasons, moved.effects
+        args = {"actor": actor.login, "ticket": ticket.uuid, "template_id": template.id}
+        record_op(s, now, "send_reply", ticket.uuid, {**args, "text": text})
         return CommandResult("send_reply", True, reasons, (ticket.id,), effects)
 
     return desk.run("send_reply", body)
 
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _Joined(Database):
-    """The reply's open transaction lent to the command it runs (`transition`), so the status
-    change goes through the one guarded path and still commits or rolls back with the reply."""
-
-    session: Session
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        yield self.session
 
 
 def _requests(s: Session, ticket: Ticket) -> list[_Request]:

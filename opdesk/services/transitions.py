@@ -1,5 +1,9 @@
 """Lifecycle actions (take, escalate, resolve, close, reopen, cancel, …): the engine judges
-the ticket's snapshot, and only an allowed action moves its status."""
+the ticket's snapshot, and only an allowed action moves its status.
+
+Every allowed action records one op (`lifecycle_op`): a take, close, reopen or cancel by its
+own name, an escalation with its reason, any other action as `transition`. `change_status` and
+`bulk_close` are ways of choosing actions, so they record the ops of the actions they ran."""
 
 from __future__ import annotations
 
@@ -16,12 +20,24 @@ from opdesk.regulations.snapshot import Actor
 from opdesk.services.desk import Desk
 from opdesk.services.results import CommandResult, Refused
 from opdesk.services.snapshots import snapshot
-from opdesk.services.writes import record_event, record_outbox
+from opdesk.services.writes import record_event, record_op
 
-STATUS_FIELDS = (
-    "status", "stage", "is_open", "owner_id", "resolved_by_department", "closed_at",
-    "closed_via", "updated_at",
-)  # fmt: skip
+# Actions recorded as ops of their own name when they carry no input (the rest: `transition`).
+NAMED_ACTIONS = ("take", "close", "reopen", "cancel")
+ESCALATION_INPUT = {"reason", "comment"}
+
+
+def lifecycle_op(action: str, args: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
+    """The op name and arguments (besides actor and ticket) an action is recorded as: one
+    spelling per effect, whether it ran through `take` or `transition(…, "take")`, so the
+    server tells a take (owner: first come on the server) from other moves at a glance."""
+    given = dict(args or {})
+    if action in NAMED_ACTIONS and not given:
+        return action, {}
+    texts = all(isinstance(value, str) for value in given.values())
+    if action == "escalate" and set(given) == ESCALATION_INPUT and texts:
+        return "escalate", {"reason": given["reason"], "comment": given["comment"]}
+    return "transition", {"action": action, "input": given}
 
 
 def transition(
@@ -59,8 +75,10 @@ def transition(
             reason = f"{args.get('reason')}: {args.get('comment', '')}"
             record_event(s, ticket, actor, now, "reason", field=action, new=reason)
         desk.after_change(s, ticket, now)
-        payload = {name: getattr(ticket, name) for name in STATUS_FIELDS}
-        record_outbox(s, action, now, "tickets", ticket.uuid, "update", payload)
+        name, op_args = lifecycle_op(action, args)
+        record_op(
+            s, now, name, ticket.uuid, {"actor": actor.login, "ticket": ticket.uuid, **op_args}
+        )
         return CommandResult(action, True, verdict.reasons, (ticket.id,), verdict.effects)
 
     return desk.run(action, body)
@@ -142,8 +160,8 @@ def change_process(desk: Desk, actor: Actor, ticket_id: int, process: str) -> Co
         old_id = old.id if old else ""
         record_event(s, ticket, actor, now, "process", field="process", old=old_id, new=new.id)
         desk.after_change(s, ticket, now)
-        payload = {"process": new.id, "stage": ticket.stage, "is_open": ticket.is_open}
-        record_outbox(s, "change_process", now, "tickets", ticket.uuid, "update", payload)
+        op_args = {"actor": actor.login, "ticket": ticket.uuid, "process": new.id}
+        record_op(s, now, "change_process", ticket.uuid, op_args)
         return CommandResult("change_process", True, (reason_for(new.rule),), (ticket.id,))
 
     return desk.run("change_process", body)

@@ -11,7 +11,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,22 @@ class DatabaseError(Exception):
 class Database:
     engine: Engine
     sessions: sessionmaker[Session]
+    read_only_path: Path | None = field(default=None, kw_only=True)  # set by open_existing
+
+    def read_mark(self) -> tuple[int, int, bool] | None:
+        """For a read-only database read without SQLite's locks (no `-wal` when it was opened:
+        `immutable=1`), what would show a writer: the main file's modification time and size,
+        and whether a `-wal` exists now; None when reads are snapshots anyway.
+
+        Why: unlocked reads are one moment of the desk only while nobody writes. A writer that
+        starts meanwhile checkpoints into the main file, and what was read may mix pages from
+        before and after; a job that must be one moment compares the mark when it is done and
+        reads again (a writer that came and went leaves its checkpoint's time on the file)."""
+        path = self.read_only_path
+        if path is None or not _read_only_uri(path).endswith("immutable=1"):
+            return None
+        stat = path.stat()
+        return stat.st_mtime_ns, stat.st_size, path.with_name(path.name + "-wal").exists()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -269,7 +285,7 @@ def open_existing(path: Path | None = None) -> Database:
             f"the schema ({current or '-'}) is older than this OpDesk; reading does not "
             "upgrade it - open it in OpDesk or import into it first; the file was left untouched",
         )
-    return Database(engine, sessionmaker(engine, expire_on_commit=False))
+    return Database(engine, sessionmaker(engine, expire_on_commit=False), read_only_path=path)
 
 
 def open_local(path: Path | None = None) -> Database:

@@ -56,6 +56,13 @@ def _migration_connection(engine: Engine) -> Iterator[Connection]:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision`; a database already at the head is only read.
+
+    Why look first: the migration takes SQLite's write lock, and an import of a big file
+    holds that lock for minutes — the desktop opening the same desk meanwhile must not wait
+    for it (and give up after the busy timeout) when it has nothing to migrate."""
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
     with _migration_connection(engine) as conn:
         command.upgrade(alembic_config(conn), revision)
 

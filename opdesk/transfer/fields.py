@@ -29,6 +29,38 @@ class Bad(Exception):
         super().__init__(f"{field}: {ru} / {en}")
 
 
+# The keys each nested object may carry (what the export writes); any other is a typo whose
+# value would be lost without a word, as at the top level (check.KNOWN_FIELDS).
+NESTED_KEYS = {
+    "client": frozenset({"name", "category", "mobile", "group", "city", "phone"}),
+    "comments": frozenset({"at", "author", "kind", "text", "tags", "template_id", "reached"}),
+    "closure": frozenset(
+        {
+            "cause", "actions", "performers", "completed_at", "time_spent_minutes",
+            "spare_parts_used", "spare_parts", "comment", "responsible_actions_checked",
+            "escalation_done",
+        }
+    ),
+    "spare_parts": frozenset({"name", "quantity"}),
+    "confirmations": frozenset({"kind", "by", "at"}),
+    "history": frozenset({"at", "status", "stage", "by", "department"}),
+    "outgoing": frozenset(
+        {"department", "sent_at", "reminder_at", "answered_at", "answer", "note"}
+    ),
+}  # fmt: skip
+
+
+def _known(where: str, kind: str, value: Mapping[str, Any]) -> None:
+    unknown = sorted(str(k) for k in value if k not in NESTED_KEYS[kind])
+    if unknown:
+        names = ", ".join(unknown)
+        raise Bad(
+            where,
+            f"неизвестные поля: {names} (опечатка в имени? значение было бы потеряно)",
+            f"unknown fields: {names} (a typo in the name? the value would be lost)",
+        )
+
+
 # -- field readers -----------------------------------------------
 
 
@@ -141,6 +173,7 @@ def _category(pack: Pack, flow: Process, value: Any) -> str:
 def _client(value: Any) -> ClientSnap:
     if not isinstance(value, Mapping):
         raise Bad("client", "ожидается объект", "expected an object")
+    _known("client", "client", value)
     category = value.get("category") or "обычный"
     if category not in CLIENT_CATEGORIES:
         raise Bad(
@@ -163,6 +196,7 @@ def _comments(value: Any) -> list[dict[str, Any]]:
     out = []
     for i, c in enumerate(_list("comments", value)):
         where = f"comments[{i}]"
+        _known(where, "comments", c)
         kind = c.get("kind", "note")
         if kind not in COMMENT_KINDS:
             raise Bad(
@@ -195,11 +229,13 @@ def _closure(value: Any) -> ClosureSnap | None:
         return None
     if not isinstance(value, Mapping):
         raise Bad("closure", "ожидается объект", "expected an object")
+    _known("closure", "closure", value)
     performers = value.get("performers") or []
     if not isinstance(performers, list) or not all(isinstance(p, str) for p in performers):
         raise Bad("closure.performers", "ожидается список имён", "expected a list of names")
     parts = []
     for i, p in enumerate(_list("closure.spare_parts", value.get("spare_parts") or [])):
+        _known(f"closure.spare_parts[{i}]", "spare_parts", p)
         qty = p.get("quantity")
         if isinstance(qty, bool) or not isinstance(qty, int):
             raise Bad(
@@ -239,6 +275,7 @@ def _closure(value: Any) -> ClosureSnap | None:
 def _confirmations(value: Any) -> tuple[ConfirmationSnap, ...]:
     out = []
     for i, c in enumerate(_list("confirmations", value)):
+        _known(f"confirmations[{i}]", "confirmations", c)
         kind = c.get("kind")
         if kind not in CONFIRMATION_KINDS:
             raise Bad(
@@ -255,6 +292,7 @@ def _history(pack: Pack, flow: Process, value: Any) -> tuple[StatusEvent, ...]:
     out: list[StatusEvent] = []
     for i, h in enumerate(_list("history", value)):
         where = f"history[{i}]"
+        _known(where, "history", h)
         at = moment(f"{where}.at", h.get("at"), True)
         assert at is not None
         try:
@@ -287,6 +325,7 @@ def _outgoing(pack: Pack, value: Any) -> list[dict[str, Any]]:
     out = []
     for i, o in enumerate(_list("outgoing", value)):
         where = f"outgoing[{i}]"
+        _known(where, "outgoing", o)
         name = _text(f"{where}.department", o.get("department", ""))
         if pack.departments.find(name) is None:
             raise Bad(

@@ -41,6 +41,8 @@ from opdesk.transfer.read import CSV_FIELDS, read_records
 from opdesk.transfer.workers import Workers
 from opdesk.transfer.write import BulkWriter
 
+MAX_READS = 3  # an export read again because a writer started: at most this many reads
+
 # Build the queue's indexes once at the end when the file has at least this many bytes per
 # ticket already in the desk: an exported ticket takes about 3 KB, so a file bringing a third
 # of the desk's tickets or more; fewer are cheaper to index row by row.
@@ -86,24 +88,48 @@ def export_file(
     at the end. A failure or a cancel (`Cancelled`, raised at the next batch once
     `cancelled()` is true) removes the part file and leaves an existing `file` as it was.
     `report(done, total)` counts tickets. Every batch is read in the one snapshot of the
-    connection's read transaction."""
+    connection's read transaction — and when the database was read without locks (no writer
+    when it began: Database.read_mark) and a writer came meanwhile, the export is read
+    again, so the file is always one moment of the desk."""
+    for _attempt in range(MAX_READS):
+        mark = db.read_mark()
+        if str(file) == "-":
+            return _export(db, sys.stdout, fmt, now, query, report, cancelled)
+        tmp = file.with_name(file.name + ".part")
+        try:
+            with tmp.open("w", encoding="utf-8", newline="") as out:
+                count = _export(db, out, fmt, now, query, report, cancelled)
+            if mark is not None and db.read_mark() != mark:
+                continue  # the part file is written over
+            os.replace(tmp, file)  # a reader never sees half a file
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return count
+    tmp.unlink(missing_ok=True)
+    raise DatabaseError(
+        str(file),
+        "база менялась во время каждой попытки выгрузки; файл не записан — повторите",
+        "the database changed during every attempt to export; no file written - try again",
+    )
+
+
+def _export(
+    db: Database,
+    out: TextIO,
+    fmt: str,
+    now: dt.datetime,
+    query: str | None,
+    report: Report | None,
+    cancelled: Cancel | None,
+) -> int:
     with db.engine.connect() as conn:
         source = Source(conn, query, now)
         export_sql.prepare_connection(conn.connection.dbapi_connection)  # type: ignore[arg-type]
         texts = (
             render.batch_text(source.cur, ids, fmt) for ids in source.id_batches(report, cancelled)
         )
-        if str(file) == "-":
-            return _write(texts, sys.stdout, fmt)
-        tmp = file.with_name(file.name + ".part")
-        try:
-            with tmp.open("w", encoding="utf-8", newline="") as out:
-                count = _write(texts, out, fmt)
-            os.replace(tmp, file)  # a reader never sees half a file
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-        return count
+        return _write(texts, out, fmt)
 
 
 def _write(texts: Iterator[tuple[int, str]], out: TextIO, fmt: str) -> int:

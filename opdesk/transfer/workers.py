@@ -18,12 +18,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 from typing import Any, Generic, TypeVar
 
+WATCH_EVERY = 0.2  # seconds between a worker's looks at its parent
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -58,7 +60,9 @@ class Workers(Generic[T, R]):
         else:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload([module])
-        self.pool = ProcessPoolExecutor(count, mp_context=context, initializer=setup, initargs=args)
+        self.pool = ProcessPoolExecutor(
+            count, mp_context=context, initializer=_start, initargs=(setup, args)
+        )
         for _ in range(count):
             self.pool.submit(_warm)
 
@@ -86,3 +90,20 @@ class Workers(Generic[T, R]):
 
 def _warm() -> None:
     """A first task per worker: the pool starts its processes now, not at the first task."""
+
+
+def _start(setup: Callable[..., None], args: tuple[Any, ...]) -> None:
+    """A worker's start: its job's setup, and a watch on the process that made it.
+
+    Why the watch: a job killed with SIGKILL cannot stop its workers, and a forked worker
+    never sees the end of its task pipe (it holds a copy of the writing end itself), so it
+    would wait for work forever. When its parent is gone (it is given another), it leaves."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCH_EVERY)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="opdesk-parent-watch", daemon=True).start()
+    setup(*args)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from opdesk.models.base import uuid7
+from opdesk.models.base import stable_id, uuid7
 from opdesk.store import search
 from opdesk.store.bulk import COLUMNS, insert_sql
 from opdesk.transfer.prepare import CHILD_TABLES, DEPARTMENT_SLOT, SLOT, Prepared
@@ -119,13 +119,13 @@ class BulkWriter:
     def _person(self, login: str, made: dict[str, list[tuple[Any, ...]]]) -> str:
         pid = self.people.get(login)
         if pid is None:
-            pid = self.people[login] = _new_id()
+            pid = self.people[login] = stable_id("person", login).hex
             made["people"].append((pid, login, login, "operator", None))
         return pid
 
     def _dept(self, name: str, made: dict[str, list[tuple[Any, ...]]]) -> str:
         did = self.depts.get(name)
         if did is None:
-            did = self.depts[name] = _new_id()
+            did = self.depts[name] = stable_id("department", self.codes[name]).hex
             made["departments"].append((did, self.codes[name], name))
         return did

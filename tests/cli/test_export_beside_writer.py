@@ -108,3 +108,42 @@ def test_export_is_one_snapshot_while_a_writer_commits_between_batches(
     subjects = [r["subject"] for r in first + rest]
     assert len(subjects) == 30
     assert MARK not in subjects
+
+
+def test_a_writer_that_starts_during_an_export_makes_it_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No `-wal` at the start: the export reads the main file alone (immutable, taking no lock,
+    making no file). A writer that starts meanwhile commits and checkpoints into the main file,
+    so later batches would read the new state and earlier ones the old — a file that was
+    never the desk. The export notices the writer's `-wal` and reads again, in one snapshot."""
+    from opdesk.store.database import open_existing
+    from opdesk.transfer import export_file, export_rows
+
+    db = tmp_path / "desk.sqlite3"
+    generate(db, 30, 1, now=NOW, workers=1)
+    with sqlite3.connect(db) as c:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    monkeypatch.setattr(export_rows, "BATCH", 10)
+    changed: list[bool] = []
+
+    def report(done: int, _total: int) -> None:
+        if done == 10 and not changed:  # the first batch is in the file, two are to come
+            writer = sqlite3.connect(db, isolation_level=None)
+            writer.execute("PRAGMA journal_mode=WAL")
+            writer.execute("UPDATE tickets SET subject = ? WHERE id IN (1, 25)", (MARK,))
+            writer.execute("PRAGMA wal_checkpoint(FULL)")
+            writer.close()
+            changed.append(True)
+
+    out = tmp_path / "out.jsonl"
+    reader = open_existing(db)
+    try:
+        assert export_file(reader, out, "jsonl", NOW, report=report) == 30
+    finally:
+        reader.close()
+    subjects = {r["number"]: r["subject"] for r in map(json.loads, out.open(encoding="utf-8"))}
+    marked = sorted(n for n, s in subjects.items() if s == MARK)
+    assert changed and marked == ["СЗ-100001", "СЗ-100025"]  # both changes, or it was torn

@@ -140,8 +140,9 @@ def test_close_saves_the_report_through_the_commands_and_closes(
         assert (report.cause, report.time_spent_minutes) == (draft.cause, 90)
         assert report.responsible_actions_checked
         ops = s.scalars(select(OutboxEntry.command).order_by(OutboxEntry.seq)).all()
-    # each part is its own named command (re-judged by the server), the close comes last
-    assert ops[-4:] == ["hand_over", "set_fields", "fill_closure", "close"]
+    # the outbox holds named commands (step 8): the save and the close are one command, one
+    # op carrying the draft, re-run whole by the server (it used to be one row per step)
+    assert ops[-2:] == ["transition", "close_with_report"]  # resolve, then the close
     after = view(desk, tid)
     assert after.stored == dataclasses.replace(draft, completed_at=after.stored.completed_at)
     assert not after.editable and not after.can_close  # closed: final (C-10)

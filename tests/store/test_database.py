@@ -335,3 +335,23 @@ def test_uuid7_ids_increase_within_one_millisecond() -> None:
     ids = [uuid7() for _ in range(5000)]  # many share a millisecond
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     assert {i.version for i in ids} == {7}
+
+
+def test_opening_an_up_to_date_desk_does_not_wait_for_a_writer(tmp_path: Path) -> None:
+    """A long import holds the write lock; opening the desk meanwhile has nothing to migrate
+    and must not queue behind it (it used to wait the busy timeout and then fail with
+    «database is locked»)."""
+    import sqlite3
+
+    path = tmp_path / "desk.sqlite3"
+    open_local(path).close()
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        db = open_local(path)  # raised DatabaseError (locked) before
+        with db.transaction() as s:  # and reads what was committed
+            assert s.execute(text("SELECT count(*) FROM tickets")).scalar_one() == 0
+        db.close()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

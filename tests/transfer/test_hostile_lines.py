@@ -154,3 +154,34 @@ def test_an_unknown_key_is_reported_not_dropped(tmp_path: Path) -> None:
     assert [(p.line, p.field) for p in problems] == [(2, "extra, subjcet")]
     assert "неизвестные поля" in problems[0].message_ru
     assert "unknown fields" in problems[0].message_en
+
+
+@pytest.mark.parametrize(
+    ("part", "value", "field"),
+    [
+        ("client", {"name": "ООО «Ромашка»", "moblie": "+79161234567"}, "client"),
+        ("comments", [{"at": "2026-11-16T10:00:00+00:00", "txet": "пропадёт"}], "comments[0]"),
+        ("history", [{"at": "2026-11-16T10:00:00+00:00", "status": "new", "who": "x"}],
+         "history[0]"),
+        ("confirmations", [{"kind": "verbal", "at": "2026-11-16T10:00:00+00:00", "bY": "x"}],
+         "confirmations[0]"),
+        ("outgoing", [{"department": "ОЭ", "sent_at": "2026-11-16T10:00:00+00:00",
+                       "reminder_at": "2026-11-17T10:00:00+00:00", "anwser": "да"}],
+         "outgoing[0]"),
+        ("closure", {"cause": "x", "cuase": "y"}, "closure"),
+    ],
+)  # fmt: skip
+def test_an_unknown_key_inside_a_nested_object_is_reported(
+    tmp_path: Path, part: str, value: Any, field: str
+) -> None:
+    """A typo inside the client, a comment, the history… loses its value as surely as one at
+    the top level: the line is refused naming the object and the key."""
+    problems = refused(tmp_path, line(ticket("T-1", **{part: value})))
+    assert [(p.line, p.field) for p in problems] == [(1, field)]
+    assert "неизвестные поля" in problems[0].message_ru
+
+
+def test_an_unknown_key_of_a_spare_part_line_is_reported(tmp_path: Path) -> None:
+    closure = {"cause": "x", "spare_parts": [{"name": "Блок питания", "quantity": 1, "qty": 2}]}
+    problems = refused(tmp_path, line(ticket("T-1", closure=closure)))
+    assert [(p.line, p.field) for p in problems] == [(1, "closure.spare_parts[0]")]

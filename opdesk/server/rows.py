@@ -1,0 +1,167 @@
+"""Synced rows as plain JSON values and back: the one form a row has on the wire.
+
+A row is a dict of the model's columns (tickets without their local integer `id`) whose values
+are JSON's own: UUIDs as lowercase hyphenated text, moments as UTC ISO 8601 with microseconds
+and the zone (`2026-12-01T09:00:00.000000+00:00`), booleans, integers, text, or null. The form
+is canonical — one value has one spelling — because the divergence check hashes it on both
+sides: the server (PostgreSQL, which builds the same dict in SQL for the pull) and the
+workstation (SQLite) must reach byte-identical JSON for identical content.
+
+The hash of a table (`table_hash`): each row's dict without `version` (a server stamp, not
+content) is dumped as JSON with sorted keys, no spaces and non-ASCII kept as UTF-8
+(`json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`); the row digest
+is the SHA-256 of those bytes; the table hash is the hex SHA-256 of the row digests sorted
+bytewise and concatenated (of nothing, for an empty table). Sorting makes it independent of
+the order rows are read in, which differs between the two databases.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Boolean, Column, Integer, String, Table, Uuid
+
+from opdesk.models import Base, UtcDateTime
+from opdesk.server.versioning import SYNCED_TABLES, VERSION_COLUMN
+
+JsonValue = None | bool | int | str
+JsonRow = dict[str, JsonValue]
+
+UUID, MOMENT, BOOL, INT, TEXT = "uuid", "moment", "bool", "int", "text"
+LOCAL_ONLY = {"tickets": frozenset({"id"})}  # never leaves its database
+
+
+def model_table(table: str) -> Table:
+    if table not in SYNCED_TABLES:
+        raise ValueError(f"{table!r} is not a synced table")
+    return Base.metadata.tables[table]
+
+
+def kind_of(column: Column[Any]) -> str:
+    """The JSON form of a column, from its type. An unknown type fails loudly, so a new
+    column type in the models cannot slip through sync with an unintended spelling."""
+    type_ = column.type
+    if isinstance(type_, UtcDateTime):
+        return MOMENT
+    if isinstance(type_, Uuid):
+        return UUID
+    if isinstance(type_, Boolean):
+        return BOOL
+    if isinstance(type_, Integer):  # SmallInteger and BigInteger too
+        return INT
+    if isinstance(type_, String):  # Text too
+        return TEXT
+    raise TypeError(f"{column.table.name}.{column.name}: no JSON form for {type_!r}")
+
+
+@cache
+def columns(table: str) -> tuple[tuple[str, str, bool], ...]:
+    """(name, kind, nullable) of each synced column of `table`, in the model's order."""
+    local = LOCAL_ONLY.get(table, frozenset())
+    return tuple(
+        (c.name, kind_of(c), bool(c.nullable))
+        for c in model_table(table).columns
+        if c.name not in local
+    )
+
+
+def moment_text(value: dt.datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError(f"a moment must be timezone-aware, got {value!r}")
+    return value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+@cache
+def _converters(table: str) -> tuple[tuple[str, Callable[[Any], JsonValue] | None], ...]:
+    """Per column, the function giving its JSON value (None: text, kept as it is)."""
+    by_kind: dict[str, Callable[[Any], JsonValue] | None] = {
+        UUID: str, MOMENT: moment_text, BOOL: bool, INT: int, TEXT: None,
+    }  # fmt: skip
+    return tuple((name, by_kind[kind]) for name, kind, _ in columns(table))
+
+
+def to_json(table: str, values: Mapping[str, Any]) -> JsonRow:
+    """A row's typed values (as SQLAlchemy reads them) → the canonical JSON dict. Columns that
+    are not synced (tickets.id, the server's `version` on other tables) are left out."""
+    out: JsonRow = {}
+    for name, convert in _converters(table):
+        value = values[name]
+        out[name] = value if value is None or convert is None else convert(value)
+    return out
+
+
+def _typed(table: str, name: str, kind: str, value: Any) -> Any:
+    where = f"{table}.{name}"
+    if kind == UUID and isinstance(value, str):
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            raise ValueError(f"{where}: not a UUID: {value!r}") from None
+    if kind == MOMENT and isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{where}: not an ISO 8601 moment: {value!r}") from None
+        if moment.tzinfo is None:
+            raise ValueError(f"{where}: a moment needs its zone: {value!r}")
+        return moment.astimezone(dt.UTC)
+    if kind == BOOL and isinstance(value, bool):
+        return value
+    if kind == INT and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if kind == TEXT and isinstance(value, str):
+        return value
+    raise ValueError(f"{where}: expected {kind}, got {type(value).__name__} {value!r}")
+
+
+def from_json(table: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A JSON dict → typed values ready for an INSERT/UPDATE of the model's table.
+
+    Strict, because the dict comes over the network: exactly the synced columns (a missing or
+    unknown key is an error, not a silent default), each of its own JSON type, null only where
+    the column allows it. Any ISO 8601 moment with a zone is accepted and made UTC."""
+    expected = {name for name, _, _ in columns(table)}
+    unknown = set(data) - expected
+    missing = expected - set(data)
+    if unknown or missing:
+        raise ValueError(
+            f"{table}: row does not match the synced columns"
+            + (f"; unknown {sorted(unknown)}" if unknown else "")
+            + (f"; missing {sorted(missing)}" if missing else "")
+        )
+    out: dict[str, Any] = {}
+    for name, kind, nullable in columns(table):
+        value = data[name]
+        if value is None:
+            if not nullable:
+                raise ValueError(f"{table}.{name}: null is not allowed")
+            out[name] = None
+        else:
+            out[name] = _typed(table, name, kind, value)
+    return out
+
+
+def row_key(table: str, row: Mapping[str, Any]) -> str:
+    """The row's identity across databases (its key column, as text)."""
+    return str(row[SYNCED_TABLES[table]])
+
+
+def canonical_bytes(row: Mapping[str, JsonValue]) -> bytes:
+    """The bytes a row's digest is taken over: its content without the server's version."""
+    content = {k: v for k, v in row.items() if k != VERSION_COLUMN}
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def row_digest(row: Mapping[str, JsonValue]) -> bytes:
+    return hashlib.sha256(canonical_bytes(row)).digest()
+
+
+def table_hash(digests: Iterable[bytes]) -> str:
+    """Order-independent: the digests are sorted before they are hashed together."""
+    return hashlib.sha256(b"".join(sorted(digests))).hexdigest()
