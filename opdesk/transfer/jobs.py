@@ -6,10 +6,12 @@ requests. CSV keeps the main fields as plain columns for spreadsheets and the ne
 JSON text in their own columns, so a CSV file carries everything a closed ticket needs to pass
 the closing checklist on import. Local integer ids are never exported; the ticket's UUID is.
 
-Import validates every row first (check) and writes nothing if any row is bad; a good
-file goes in one transaction: tickets, their history ("created"/"status" events from the file
-plus one "imported" event), children, one outbox row per ticket, SLA columns (apply_sla, the
-command layer's definition) and the full-text index.
+Import checks every row and writes nothing if any row is bad; a good file goes in one
+transaction: tickets, their history ("created"/"status" events from the file plus one
+"imported" event), children, SLA columns (apply_sla, the command layer's definition) and the
+full-text index. It records no outbox op: an op is a command a server re-runs through the
+rule engine, and an import is a data job of its own (a desk's migration from another help
+desk happens once, on the database that is to hold it).
 """
 
 from __future__ import annotations

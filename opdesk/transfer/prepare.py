@@ -12,7 +12,6 @@ already be in the database or made by an earlier batch — is left as a name in 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,7 +58,6 @@ class Prepared:
         default_factory=lambda: {t: [] for t in CHILD_TABLES}
     )
     fts: list[FtsRow] = field(default_factory=list)  # the full-text columns, normalised
-    outbox: list[tuple[Any, ...]] = field(default_factory=list)
     keys: list[tuple[int, str, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     last_line: int = 0
@@ -83,9 +81,8 @@ def prepare(pack: Pack, now: dt.datetime, records: list[tuple[int, Any]]) -> Pre
     now_text = moment_text(now)
     for line, rec in records:
         out.last_line = line
-        text = rec if isinstance(rec, str) else None
-        if text is not None:
-            rec = parse_jsonl(line, text)
+        if isinstance(rec, str):
+            rec = parse_jsonl(line, rec)
         if isinstance(rec, Problem):
             out.problems.append(rec)
             continue
@@ -100,10 +97,6 @@ def prepare(pack: Pack, now: dt.datetime, records: list[tuple[int, Any]]) -> Pre
         comments = [c["text"] for c in f["comments"]]
         client = item.snapshot.client.name
         out.fts.append(fts_row(f["number"], client, f["contact_phone"], f["subject"], comments))
-        out.outbox.append(
-            (_new_id(), now_text, "import", "tickets", str(item.ticket_uuid), "insert",
-             text.strip() if text is not None else json.dumps(rec, ensure_ascii=False))
-        )  # fmt: skip
     return out
 
 

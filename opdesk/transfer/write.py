@@ -20,7 +20,6 @@ from opdesk.store.bulk import COLUMNS, insert_sql
 from opdesk.transfer.prepare import CHILD_TABLES, DEPARTMENT_SLOT, SLOT, Prepared
 
 CACHE_KIB = 128 * 1024
-OUTBOX = ("op_id", "at", "command", "table_name", "row_id", "op", "payload")
 
 
 def _new_id() -> str:
@@ -51,7 +50,6 @@ class BulkWriter:
             self.clients.setdefault(tuple(row[:6]), row[6])
         self.next_id = self.cur.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0]
         self.sql = {t: insert_sql(t, cols) for t, cols in COLUMNS.items()}
-        self.sql["outbox"] = insert_sql("outbox", OUTBOX)
 
     def write(self, batch: Prepared) -> None:
         made: dict[str, list[tuple[Any, ...]]] = {"departments": [], "people": [], "clients": []}
@@ -77,7 +75,6 @@ class BulkWriter:
             ("tickets", tickets),
             *((t, batch.children[t]) for t in CHILD_TABLES if t != "outgoing_requests"),
             ("outgoing_requests", outgoing),
-            ("outbox", batch.outbox),
         ):
             if rows:
                 self.cur.executemany(self.sql[table], rows)

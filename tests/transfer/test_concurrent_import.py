@@ -74,10 +74,10 @@ def state(db: Path) -> tuple[set[str], str, dict[str, int]]:
         events = conn.execute(
             "SELECT count(DISTINCT ticket_id) FROM events WHERE kind = 'imported'"
         ).fetchone()[0]
-        outbox = conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+        fts = conn.execute("SELECT count(*) FROM ticket_fts").fetchone()[0]
     finally:
         conn.close()
-    return tickets, ok, {"people": logins[0] - logins[1], "imported": events, "outbox": outbox}
+    return tickets, ok, {"people": logins[0] - logins[1], "imported": events, "fts": fts}
 
 
 def fresh_db(tmp_path: Path, name: str) -> Path:
@@ -106,7 +106,7 @@ def test_two_different_files_at_once(tmp_path: Path, halves: tuple[Path, Path]) 
         tickets, ok, extra = state(db)
         assert ok == "ok"
         assert extra["people"] == 0  # no login twice
-        assert extra["imported"] == len(tickets) == extra["outbox"]
+        assert extra["imported"] == len(tickets) == extra["fts"]
         expected = set()
         for r, nums in zip(results, (a, b), strict=True):
             if r.returncode == 0:
@@ -127,7 +127,7 @@ def test_same_file_twice_at_once(tmp_path: Path, halves: tuple[Path, Path]) -> N
         assert ok == "ok"
         assert tickets == numbers(first)
         assert extra["people"] == 0
-        assert extra["imported"] == len(tickets) == extra["outbox"]
+        assert extra["imported"] == len(tickets) == extra["fts"]
 
 
 def test_refuses_clearly_when_the_lock_is_not_freed(
@@ -148,4 +148,4 @@ def test_refuses_clearly_when_the_lock_is_not_freed(
     assert "база занята другим процессом OpDesk" in result.stderr
     assert "another OpDesk process is writing" in result.stderr
     tickets, ok, extra = state(db)
-    assert (tickets, ok, extra["outbox"]) == (set(), "ok", 0)
+    assert (tickets, ok, extra["fts"]) == (set(), "ok", 0)
