@@ -1,4 +1,5 @@
-"""`opdesk server …`: the shared server's admin commands (init, add-person, training, revoke).
+"""`opdesk server …`: the shared server's admin commands (init, add-person, training, revoke)
+and `run`, the HTTP service (its parser and handler are in opdesk/cli/server_run.py).
 
 Wired into opdesk/cli/__init__.py by `add_server_parser(sub)` and `run_server(args)`.
 `opdesk server run` (the HTTP service) belongs to the ASGI app: add its parser in
@@ -19,11 +20,12 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from opdesk.cli.server_run import add_run_parser, run_http
 from opdesk.clock import SystemClock
 from opdesk.server.roles import ROLES
 
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+    from sqlalchemy.engine import Connection, Engine
 
 # The handlers import the server modules (SQLAlchemy, Alembic, Argon2) when they run, so that
 # building the parser keeps every other `opdesk` command quick to start.
@@ -66,7 +68,7 @@ def add_server_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     revoke = cmds.add_parser("revoke", help="завершить все сеансы человека")
     revoke.add_argument("url", metavar="DATABASE_URL", help=URL_HELP)
     revoke.add_argument("login", metavar="LOGIN", help="логин")
-    # `opdesk server run DATABASE_URL --listen HOST:PORT` (the HTTP app) is added here.
+    add_run_parser(cmds)
 
 
 def _password_option(parser: argparse.ArgumentParser) -> None:
@@ -137,6 +139,7 @@ def _init(args: argparse.Namespace) -> int:
             accounts.create_account(
                 conn, args.admin, args.name or args.admin, "admin", password, SystemClock().now()
             )
+            _departments(conn)
             server_id = tables.server_id(conn)
     finally:
         engine.dispose()
@@ -145,6 +148,18 @@ def _init(args: argparse.Namespace) -> int:
         f"«{args.admin}» / server initialised, admin '{args.admin}'"
     )
     return 0
+
+
+def _departments(conn: Connection) -> None:
+    """The pack's departments, made once at init: made on first use instead, two pushes
+    naming a new department at once would both insert it and one op would be refused."""
+    from sqlalchemy import insert
+
+    from opdesk.models import Department
+    from opdesk.regulations.pack import load_default_pack
+
+    for dep in load_default_pack().departments:  # each with its stable id (models.base)
+        conn.execute(insert(Department).values(code=dep.id, name=dep.name))
 
 
 def _second_init() -> Refused:
@@ -234,5 +249,5 @@ HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "add-person": _add_person,
     "training": _training,
     "revoke": _revoke,
-    # "run": the HTTP service's handler
+    "run": run_http,
 }

@@ -22,15 +22,17 @@ is consistent, the replica is once the pull has caught up (`more` is false).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from opdesk.server import rows
-from opdesk.server.versioning import SYNCED_TABLES, TOMBSTONES, VERSION_COLUMN
+from opdesk.server.versioning import TOMBSTONES
+from opdesk.store import wire as rows
+from opdesk.store.wire import SYNCED_TABLES, VERSION_COLUMN
+from opdesk.store.wire import iter_rows as iter_rows
+from opdesk.store.wire import snapshot_counts as snapshot_counts
 
 MAX_LIMIT = 100_000
 NO_WATERMARK = 2**63 - 1  # the naive keyset of the out-of-order test: everything visible
@@ -174,27 +176,3 @@ def keyset_pull(connection: Connection, cursor: int, limit: int, *, watermark: b
         cursor=new_cursor,
         more=more,
     )
-
-
-def iter_rows(connection: Connection, table: str) -> Iterator[rows.JsonRow]:
-    """Every row of a synced table in JSON form, on PostgreSQL or SQLite alike (the model's
-    columns read with their types, then `rows.to_json`), streamed in chunks."""
-    model = rows.model_table(table)
-    names = [name for name, _, _ in rows.columns(table)]
-    stmt = select(*(model.c[name] for name in names))
-    result = connection.execute(stmt, execution_options={"yield_per": 5000})
-    for record in result.mappings():
-        yield rows.to_json(table, dict(record))
-
-
-def snapshot_counts(connection: Connection) -> dict[str, tuple[int, str]]:
-    """{table: (row count, `rows.table_hash` of its rows)} for every synced table.
-
-    The same function runs on the workstation's SQLite, so equal content gives equal figures.
-    On the server, call it in a REPEATABLE READ transaction to get one moment for all tables
-    (and `versioning.watermark` in the same transaction says which cursor that moment is)."""
-    counts: dict[str, tuple[int, str]] = {}
-    for table in SYNCED_TABLES:
-        digests = [rows.row_digest(row) for row in iter_rows(connection, table)]
-        counts[table] = (len(digests), rows.table_hash(digests))
-    return counts

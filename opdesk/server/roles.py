@@ -32,14 +32,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # reading and syncing
     "pull": _EVERYONE,
     "push": _EVERYONE,
-    # one's own ticket work
+    # one's own ticket work: every op of opdesk.services.ops (the rule engine then judges
+    # each by the pack's own role rules, as on the workstation)
     "create_ticket": _EVERYONE,
     "register_call": _EVERYONE,
     "take": _EVERYONE,
+    "escalate": _EVERYONE,
+    "reopen": _EVERYONE,
+    "cancel": _EVERYONE,
     "transition": _EVERYONE,
     "change_process": _EVERYONE,
     "close": _EVERYONE,
-    "comment": _EVERYONE,
     "add_comment": _EVERYONE,
     "send_reply": _EVERYONE,
     "send_outgoing": _EVERYONE,
@@ -50,7 +53,6 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "record_confirmation": _EVERYONE,
     "set_fields": _EVERYONE,
     "hand_over": _EVERYONE,
-    "link_tickets": _EVERYONE,
     # other people's tickets: owner changes, singly or in bulk
     "reassign_others": _LEADS,
     "bulk_reassign": _LEADS,

@@ -47,28 +47,9 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-# Every table of opdesk/models a workstation holds, parents first (a batch applies rows of one
-# transaction in this order), with the column that identifies a row across databases. Tickets
-# are identified by `uuid`: their integer `id` is local to each database and is never synced
-# (every child refers to tickets.uuid). Not synced: outbox and saved_filters (a workstation's
-# own), alembic_version, the SQLite full-text index, and the server's own tables.
-SYNCED_TABLES: dict[str, str] = {
-    "departments": "id",
-    "people": "id",
-    "clients": "id",
-    "tickets": "uuid",
-    "events": "id",
-    "comments": "id",
-    "outgoing_requests": "id",
-    "ticket_links": "id",
-    "closure_reports": "ticket_id",
-    "closure_performers": "id",
-    "spare_part_lines": "id",
-    "confirmations": "id",
-}
+from opdesk.store.wire import SYNCED_TABLES, VERSION_COLUMN
 
 TOMBSTONES = "tombstones"
-VERSION_COLUMN = "version"
 PRE_EXISTING_VERSION = 1  # rows already there at install: below every transaction id
 # The version of a row written now: the writing transaction's 64-bit id (xid8, epoch included,
 # so it never wraps around). The trigger functions take it as a parameter only so the

@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 
 from opdesk.server.roles import PERMISSIONS, ROLES, may, refusal
+from opdesk.services.ops import OPS
 
-TICKET_WORK = ("take", "comment", "transition", "close", "fill_closure", "set_fields",
-               "hand_over", "create_ticket")  # fmt: skip
+TICKET_WORK = tuple(sorted(OPS))  # every op a workstation pushes
+
+
+def test_every_op_of_the_services_has_a_role_rule() -> None:
+    """An op missing from the table is refused to everyone as an unknown action: escalate,
+    reopen and cancel once were."""
+    assert set(OPS) <= set(PERMISSIONS)
 
 
 @pytest.mark.parametrize("action", TICKET_WORK)

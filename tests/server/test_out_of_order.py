@@ -29,10 +29,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from opdesk.models import Base, uuid7
-from opdesk.server import rows
 from opdesk.server.pull import PullBatch, iter_rows, keyset_pull
-from opdesk.server.versioning import SYNCED_TABLES, install_versioning, stamp_functions_sql
+from opdesk.server.versioning import install_versioning, stamp_functions_sql
+from opdesk.store import wire as rows
 from opdesk.store.database import open_url
+from opdesk.store.wire import SYNCED_TABLES
 from tests.server.test_versioning import T0, comment, ticket
 
 TICKETS = Base.metadata.tables["tickets"]

@@ -17,7 +17,6 @@ from sqlalchemy import delete, insert, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from opdesk.models import Base, uuid7
-from opdesk.server import rows
 from opdesk.server.pull import (
     CursorAheadError,
     PullBatch,
@@ -25,8 +24,10 @@ from opdesk.server.pull import (
     pull,
     snapshot_counts,
 )
-from opdesk.server.versioning import SYNCED_TABLES, install_versioning
+from opdesk.server.versioning import install_versioning
+from opdesk.store import wire as rows
 from opdesk.store.database import open_local, open_url
+from opdesk.store.wire import SYNCED_TABLES
 
 MSK = ZoneInfo("Europe/Moscow")
 T0 = dt.datetime(2026, 12, 1, 12, 0, 0, 123456, tzinfo=MSK)  # 09:00:00.123456 UTC

@@ -184,3 +184,20 @@ def test_revoke_ends_every_session_of_a_person(initialised: str) -> None:
         refused(opdesk("revoke", initialised, "nobody"), "нет человека")
     finally:
         engine.dispose()
+
+
+def test_init_makes_the_pack_s_departments_with_their_stable_ids(initialised: str) -> None:
+    """Made at init, not on first use: two pushes naming a new department at once would both
+    insert it, and one op would be refused on the duplicate."""
+    from sqlalchemy import text
+
+    from opdesk.models.base import stable_id
+    from opdesk.regulations.pack import load_default_pack
+
+    engine = create_engine(initialised)
+    try:
+        with engine.connect() as conn:
+            rows = dict(conn.execute(text("SELECT code, id FROM departments")).all())
+    finally:
+        engine.dispose()
+    assert rows == {d.id: stable_id("department", d.id) for d in load_default_pack().departments}

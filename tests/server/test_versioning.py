@@ -13,16 +13,16 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from opdesk.models import Base, uuid7
-from opdesk.server import rows
 from opdesk.server.pull import pull
 from opdesk.server.versioning import (
-    SYNCED_TABLES,
     TOMBSTONES,
     cluster_identity,
     install_versioning,
     watermark,
 )
+from opdesk.store import wire as rows
 from opdesk.store.database import open_url
+from opdesk.store.wire import SYNCED_TABLES
 
 T0 = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 TICKETS = Base.metadata.tables["tickets"]

@@ -1,5 +1,9 @@
 """Synced rows as plain JSON values and back: the one form a row has on the wire.
 
+Why in the store: the server (opdesk.server: pull, the divergence check) and the workstation
+(opdesk.sync: applying a pull, the same check) must spell and hash rows byte for byte alike,
+and neither may import the other — so the one definition lives below both.
+
 A row is a dict of the model's columns (tickets without their local integer `id`) whose values
 are JSON's own: UUIDs as lowercase hyphenated text, moments as UTC ISO 8601 with microseconds
 and the zone (`2026-12-01T09:00:00.000000+00:00`), booleans, integers, text, or null. The form
@@ -21,17 +25,41 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Integer, String, Table, Uuid
+from sqlalchemy import Boolean, Column, Integer, String, Table, Uuid, select
+from sqlalchemy.engine import Connection
 
 from opdesk.models import Base, UtcDateTime
-from opdesk.server.versioning import SYNCED_TABLES, VERSION_COLUMN
 
 JsonValue = None | bool | int | str
 JsonRow = dict[str, JsonValue]
+
+# Every table of opdesk/models a workstation holds, parents first (a batch applies rows of one
+# transaction in this order), with the column that identifies a row across databases. Tickets
+# are identified by `uuid`: their integer `id` is local to each database and is never synced
+# (every child refers to tickets.uuid). Not synced: outbox and saved_filters (a workstation's
+# own), sync_state, alembic_version, the SQLite full-text index, and the server's own tables.
+SYNCED_TABLES: dict[str, str] = {
+    "departments": "id",
+    "people": "id",
+    "clients": "id",
+    "tickets": "uuid",
+    "events": "id",
+    "comments": "id",
+    "outgoing_requests": "id",
+    "ticket_links": "id",
+    "closure_reports": "ticket_id",
+    "closure_performers": "id",
+    "spare_part_lines": "id",
+    "confirmations": "id",
+}
+TICKET_CHILDREN = tuple(
+    t for t in SYNCED_TABLES if t not in ("departments", "people", "clients", "tickets")
+)
+VERSION_COLUMN = "version"
 
 UUID, MOMENT, BOOL, INT, TEXT = "uuid", "moment", "bool", "int", "text"
 LOCAL_ONLY = {"tickets": frozenset({"id"})}  # never leaves its database
@@ -165,3 +193,27 @@ def row_digest(row: Mapping[str, JsonValue]) -> bytes:
 def table_hash(digests: Iterable[bytes]) -> str:
     """Order-independent: the digests are sorted before they are hashed together."""
     return hashlib.sha256(b"".join(sorted(digests))).hexdigest()
+
+
+def iter_rows(connection: Connection, table: str) -> Iterator[JsonRow]:
+    """Every row of a synced table in JSON form, on PostgreSQL or SQLite alike (the model's
+    columns read with their types, then `to_json`), streamed in chunks."""
+    model = model_table(table)
+    names = [name for name, _, _ in columns(table)]
+    stmt = select(*(model.c[name] for name in names))
+    result = connection.execute(stmt, execution_options={"yield_per": 5000})
+    for record in result.mappings():
+        yield to_json(table, dict(record))
+
+
+def snapshot_counts(connection: Connection) -> dict[str, tuple[int, str]]:
+    """{table: (row count, `table_hash` of its rows)} for every synced table.
+
+    The same function runs on the workstation's SQLite, so equal content gives equal figures.
+    On the server, call it in a REPEATABLE READ transaction to get one moment for all tables
+    (and `versioning.watermark` in the same transaction says which cursor that moment is)."""
+    counts: dict[str, tuple[int, str]] = {}
+    for table in SYNCED_TABLES:
+        digests = [row_digest(row) for row in iter_rows(connection, table)]
+        counts[table] = (len(digests), table_hash(digests))
+    return counts

@@ -1,0 +1,261 @@
+"""Applying a workstation's batch of ops: all of it and the client's new `last_op` in ONE
+PostgreSQL transaction, each op in a savepoint of its own.
+
+Why one transaction with `last_op`: a batch whose answer was lost is sent again; its ops are
+then at or below `last_op` and answered "duplicate" without running, so nothing is applied
+twice — and since the ops and `last_op` commit together, there is no moment where one is
+written without the other (a server killed mid-batch leaves neither). Why a savepoint per op:
+an op the regulation, the roles or the database refuses must leave nothing, while the others
+of the batch stand; it still counts as answered (the workstation undoes it locally), so
+`last_op` passes it.
+
+Who acts is the token's person: an op whose `args.actor` names anyone else is refused, and the
+role is checked (`roles.refusal`) before the op runs through `opdesk.services.ops.apply_op` —
+the same commands as on the workstation, at the server's time, on the server's state.
+
+Concurrency: a command reads a ticket, judges it and writes it back, which under READ
+COMMITTED would let two batches judge the same old state (two owners after two takes). So the
+op's ticket row is locked `FOR UPDATE` before the op runs, till the batch commits: two
+workstations taking one ticket are judged one after the other, and the second is told it is
+taken. A deadlock between batches locking tickets in different orders rolls the whole batch
+back and runs it again. (New tickets' numbers come from PostgreSQL's sequence, see
+`registration._next_id`: concurrent creates need no lock here.)
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event, select, text, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from opdesk.clock import Clock
+from opdesk.errors import EngineError
+from opdesk.models import OutboxEntry, Ticket
+from opdesk.regulations.pack import Pack
+from opdesk.server import roles
+from opdesk.server.accounts import Principal
+from opdesk.server.api_errors import ApiError
+from opdesk.server.api_models import (
+    OpResult,
+    PushOp,
+    PushRequest,
+    PushResponse,
+    ReasonOut,
+    TicketOut,
+)
+from opdesk.server.push_checks import check_names, check_order, client_last_op
+from opdesk.server.tables import sync_clients
+from opdesk.services.desk import Desk
+from opdesk.services.ops import OPS, apply_op
+from opdesk.services.results import CommandResult
+from opdesk.store.database import Database
+
+log = logging.getLogger("opdesk.server.push")
+
+CREATING = frozenset(name for name, spec in OPS.items() if spec.creates)
+RETRYABLE = frozenset({"40001", "40P01"})  # serialization failure, deadlock detected
+ATTEMPTS = 3
+NOTIFY_CHANNEL = "opdesk_changes"
+
+
+class _Retry(Exception):
+    """The batch lost a deadlock: roll everything back and run it again."""
+
+
+class _Undo(Exception):
+    """The command refused: roll its op's savepoint back."""
+
+
+@dataclass
+class _InBatch(Database):
+    """The batch's open transaction lent to the commands. A command's "transaction" ends with
+    a flush (so a constraint fails inside the command, as a commit would fail on the
+    workstation) but commits nothing: the op's savepoint (`_run`) keeps or drops it all."""
+
+    session: Session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        yield self.session
+        self.session.flush()
+
+
+@dataclass(frozen=True)
+class Pusher:
+    """What every batch needs: the database, the regulation pack and the server's clock."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    pack: Pack
+    clock: Clock
+
+    def push(self, principal: Principal, training: bool, request: PushRequest) -> PushResponse:
+        """Apply the batch for `principal` (already authenticated and allowed to push)."""
+        check_names(request.ops)
+        for _attempt in range(ATTEMPTS):
+            try:
+                return self._push_once(principal, training, request)
+            except _Retry:
+                continue
+        raise ApiError(
+            503,
+            "busy",
+            "сервер занят (взаимная блокировка с другими пакетами); повторите отправку",
+            "the server is busy (deadlocked with other batches); send the batch again",
+            {"Retry-After": "1"},
+        )
+
+    def _push_once(
+        self, principal: Principal, training: bool, request: PushRequest
+    ) -> PushResponse:
+        with self.sessions.begin() as session:
+            event.listen(session, "before_flush", _no_outbox)
+            last = client_last_op(session, principal, training, request.client_id)
+            check_order(request.ops, last)
+            results = []
+            for op in request.ops:
+                if op.op <= last:
+                    results.append(OpResult(op=op.op, status="duplicate", **_tickets(session, op)))
+                else:
+                    results.append(self._apply(session, principal, training, op))
+            new_last = max(last, request.ops[-1].op) if request.ops else last
+            session.execute(
+                update(sync_clients)
+                .where(sync_clients.c.client_id == request.client_id)
+                .values(last_op=new_last, seen_at=self.clock.now())
+            )
+            if any(result.status == "applied" for result in results):
+                # delivered on commit only: listeners wake for committed changes
+                session.execute(text("SELECT pg_notify(:c, 'push')"), {"c": NOTIFY_CHANNEL})
+        return PushResponse(results=results, last_op=new_last)
+
+    def _apply(
+        self, session: Session, principal: Principal, training: bool, op: PushOp
+    ) -> OpResult:
+        actor = op.args.get("actor")
+        if actor != principal.login:
+            shown = repr(actor)[:70]
+            return _refused(
+                op,
+                "actor_mismatch",
+                f"args.actor: операция от имени {shown}, а вошёл «{principal.login}»; на "
+                "сервере действует только владелец токена; ничего не записано",
+                f"args.actor: the op acts as {shown} but '{principal.login}' is logged in; on "
+                "the server only the token's person acts; nothing was written",
+            )
+        refusal = roles.refusal(principal.role, op.name, training_server=training)
+        if refusal is not None:
+            return _refused(op, refusal.code, refusal.message_ru, refusal.message_en)
+        desk = Desk(_InBatch(self.engine, self.sessions, session), self.pack, self.clock)
+        try:
+            result = _run(session, desk, op)
+        except EngineError as exc:  # OpError: a malformed op; nothing of it was written
+            return _refused(op, "bad_op", exc.message_ru, exc.message_en)
+        except DBAPIError as exc:
+            state = getattr(exc.orig, "sqlstate", None) or ""
+            if state in RETRYABLE:
+                raise _Retry from exc
+            return _database_refused(op, exc, state)
+        except Exception:  # a bug must not stall the workstation's queue: refuse, log, go on
+            log.exception("op %s (%s) failed unexpectedly; refused", op.op, op.name)
+            return _refused(
+                op,
+                "internal",
+                "внутренняя ошибка сервера при выполнении операции; ничего не записано",
+                "internal server error while running the op; nothing was written",
+            )
+        reasons = [
+            _reason(r.rule, r.text, r.detail, r.text_en, r.detail_en) for r in result.reasons
+        ]
+        if not result.ok:
+            return OpResult(op=op.op, status="refused", reasons=reasons)
+        return OpResult(op=op.op, status="applied", reasons=reasons, **_tickets(session, op))
+
+
+def _run(session: Session, desk: Desk, op: PushOp) -> CommandResult:
+    """Run the op in a savepoint kept only if the command was carried out: a refusal
+    (answered, not raised, by `Desk.run`) and any exception leave nothing of the op."""
+    result: CommandResult | None = None
+    try:
+        with session.begin_nested():
+            _lock_ticket(session, op.args.get("ticket"))
+            result = apply_op(desk, op.name, op.args)
+            if not result.ok:
+                raise _Undo
+    except _Undo:
+        pass
+    assert result is not None
+    return result
+
+
+def _lock_ticket(session: Session, ticket: Any) -> None:
+    """Lock the op's ticket row till the batch commits (see the module docstring)."""
+    if not isinstance(ticket, str):
+        return
+    try:
+        key = uuid.UUID(ticket)
+    except ValueError:
+        return  # apply_op names the bad argument
+    session.execute(select(Ticket.id).where(Ticket.uuid == key).with_for_update())
+
+
+def _tickets(session: Session, op: PushOp) -> dict[str, Any]:
+    """The server's numbers of the tickets a creating op made (none if it made none)."""
+    if op.name not in CREATING:
+        return {}
+    wanted = op.args.get("tickets") if op.name == "register_call" else [op.args.get("ticket")]
+    keys = []
+    for value in wanted if isinstance(wanted, list) else []:
+        try:
+            keys.append(uuid.UUID(value))
+        except (TypeError, ValueError, AttributeError):
+            continue
+    if not keys:
+        return {}
+    rows = session.execute(select(Ticket.uuid, Ticket.number).where(Ticket.uuid.in_(keys)))
+    found = {key: number for key, number in rows}
+    made = [TicketOut(uuid=key, number=found[key]) for key in keys if key in found]
+    return {"ticket": made[0] if made else None, "tickets": made}
+
+
+def _reason(rule: str, text_ru: str, detail_ru: str, text_en: str, detail_en: str) -> ReasonOut:
+    return ReasonOut(
+        rule=rule,
+        message_ru=f"{text_ru} — {detail_ru}" if detail_ru else text_ru,
+        message_en=f"{text_en} — {detail_en}" if detail_en else text_en,
+    )
+
+
+def _refused(op: PushOp, rule: str, ru: str, en: str) -> OpResult:
+    return OpResult(op=op.op, status="refused", reasons=[ReasonOut(rule=rule, message_ru=ru,
+                                                                   message_en=en)])  # fmt: skip
+
+
+def _database_refused(op: PushOp, exc: DBAPIError, state: str) -> OpResult:
+    """The database refused one op (a value too long for its column, a constraint): that op
+    is refused with PostgreSQL's own words — which name the rule, never the values."""
+    diag = getattr(exc.orig, "diag", None)
+    primary = (getattr(diag, "message_primary", None) or type(exc.orig).__name__)[:200]
+    log.warning("op %s (%s) refused by the database: %s %s", op.op, op.name, state, primary)
+    return _refused(
+        op,
+        "database",
+        f"база данных отклонила операцию ({state}: {primary}); ничего из неё не записано",
+        f"the database refused the op ({state}: {primary}); nothing of it was written",
+    )
+
+
+def _no_outbox(session: Session, _context: Any, _instances: Any) -> None:
+    """The server keeps no outbox: the ops it re-runs are the workstations', already answered
+    through `last_op`. The commands record them anyway (they are the same commands)."""
+    for obj in list(session.new):
+        if isinstance(obj, OutboxEntry):
+            session.expunge(obj)
