@@ -56,6 +56,9 @@ def main() -> None:
     args = ap.parse_args()
     path = args.db or Path("/tmp/opdesk-bench") / f"transfer-{args.tickets}.sqlite3"
     out("data_source", ensure_data(path, args.tickets, args.seed, args.workers))
+    from opdesk.store.database import open_local
+
+    open_local(path).close()  # a desk kept from an older run: brought to the current schema
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as c:
         n = c.execute("SELECT count(*) FROM tickets").fetchone()[0]
         events = c.execute("SELECT count(*) FROM events").fetchone()[0]
