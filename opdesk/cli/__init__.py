@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     from opdesk.cli.server import add_server_parser
 
     add_server_parser(sub)
+    from opdesk.cli.worker import add_worker_parser
+
+    add_worker_parser(sub)
     return parser
 
 
@@ -64,6 +67,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from opdesk.cli.server import run_server
 
         return run_server(args)
+    if args.command == "worker":
+        from opdesk.cli.worker import run_worker
+
+        return run_worker(args)
     raise AssertionError(args.command)
 
 
