@@ -26,7 +26,7 @@ class Settings:
     language: str = "ru"
     database: str = ""  # "" = the default local database
     detail_below: bool = False  # the detail view right of the queue, or below it
-    server: str = ""  # the desk server's address (step 8); kept, not used yet
+    server: str = ""  # the shared desk's server address; empty: a lone desk, no sync
 
     def database_path(self) -> Path:
         return Path(self.database) if self.database else paths.database_path()

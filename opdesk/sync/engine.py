@@ -20,13 +20,15 @@ nothing here touches Qt or waits on the GUI thread.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from opdesk.clock import Clock
-from opdesk.models import OutboxEntry
+from opdesk.models import OutboxEntry, Ticket
 from opdesk.regulations.pack import Pack
 from opdesk.services.desk import Desk
 from opdesk.store.database import Database
@@ -104,7 +106,9 @@ class SyncEngine:
     ) -> None:
         self.db = db
         self.server = transport
-        self.desk = Desk(db, pack, clock)
+        # A shared desk numbers new tickets provisionally (the server gives the final number),
+        # also when a pending create op is re-run on top of a pull.
+        self.desk = Desk(db, pack, clock, provisional_numbers=True)
         self.pull_limit = pull_limit
         self.check = check
 
@@ -141,6 +145,7 @@ class SyncEngine:
             if identity.training != status.training:
                 raise training_mismatch(server_training=identity.training)
             if status.server_id is None:
+                _refuse_local_data(s)
                 state.bind_server(s, identity.server_id)
             elif status.server_id != identity.server_id:
                 raise pulling.other_server(status.server_id, identity.server_id)
@@ -205,6 +210,34 @@ class SyncEngine:
                 return snapshot_counts(conn)
             finally:
                 conn.rollback()
+
+
+def _refuse_local_data(s: Session) -> None:
+    """A database meeting its first server must hold no tickets of its own.
+
+    Why: the server is the truth of a shared desk, and the first check would find the
+    database's own tickets missing there and repair the difference by deleting them — a demo
+    desk from `make run`, or a lone desk's real work, would be lost without a word. Tickets
+    this workstation made for the server (their create ops still waiting) are fine."""
+    made = set()
+    for name, row_id, payload in s.execute(
+        select(OutboxEntry.command, OutboxEntry.row_id, OutboxEntry.payload).where(
+            OutboxEntry.command.in_(("create_ticket", "register_call"))
+        )
+    ):
+        made.add(row_id)
+        if name == "register_call":
+            made.update(str(t) for t in json.loads(payload).get("tickets", ()))
+    own = [u for u in s.scalars(select(Ticket.uuid)) if str(u) not in made]
+    if own:
+        raise SyncError(
+            "local_data",
+            f"в этой базе {len(own)} заявок, которых нет на сервере; рабочее место общего стола "
+            "начинает с новой базы — выберите новый файл базы в настройках (эта база не изменена)",
+            f"this database holds {len(own)} tickets the server does not have; a workstation of "
+            "a shared desk starts from a new database - choose a new database file in the "
+            "settings (this database was left as it was)",
+        )
 
 
 def training_mismatch(*, server_training: bool) -> SyncError:

@@ -40,9 +40,11 @@ def main() -> int:
         )
 
     logs.install_excepthook(show_error)
+    # the server's address only (a token never goes to the log); with one, the window syncs
     logging.getLogger("opdesk").info(
-        "starting; language %s, database %s", prefs.language, prefs.database_path()
-    )
+        "starting; language %s, database %s, server %s",
+        prefs.language, prefs.database_path(), prefs.server or "none (a lone desk)",
+    )  # fmt: skip
     window.show()
     window.open_database(prefs.database_path())
     return app.exec()

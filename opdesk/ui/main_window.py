@@ -40,9 +40,10 @@ from opdesk.store import saved_filters
 from opdesk.store.database import check_sqlite_file
 from opdesk.store.filters import TicketQuery
 from opdesk.store.reading import DepartmentInfo, PersonInfo, departments, people
+from opdesk.sync.credentials import TokenStore
 from opdesk.ui import data_jobs
 from opdesk.ui.actions import SHORTCUTS, TicketActions
-from opdesk.ui.database_job import DEMO_TICKETS, Opened, open_desk_database
+from opdesk.ui.database_job import DEMO_TICKETS, Opened
 from opdesk.ui.db_worker import DbThread
 from opdesk.ui.detail_view import DetailView
 from opdesk.ui.filter_panel import FilterPanel
@@ -50,6 +51,8 @@ from opdesk.ui.jobs import JobRunner
 from opdesk.ui.panels import PersonDialog, RefusalPanel, ShortcutsDialog, role_name
 from opdesk.ui.queue_model import COLUMNS, QueueModel
 from opdesk.ui.settings_dialog import SettingsDialog
+from opdesk.ui.shared_desk import SharedDesk, open_workstation
+from opdesk.ui.sync_status import SyncStatus
 
 log = logging.getLogger(__name__)
 ROW_HEIGHT = 22
@@ -64,7 +67,13 @@ class MainWindow(QMainWindow):
     viewShown = Signal(object)  # TicketView | None
     countsShown = Signal(object)  # dict[str, int]
 
-    def __init__(self, pack: Pack, clock: Clock, prefs: settings.Settings | None = None) -> None:
+    def __init__(
+        self,
+        pack: Pack,
+        clock: Clock,
+        prefs: settings.Settings | None = None,
+        tokens: TokenStore | None = None,  # None: the OS keyring, else memory (opened lazily)
+    ) -> None:
         super().__init__()
         self.pack, self.clock = pack, clock
         self.prefs = prefs or settings.Settings()
@@ -102,6 +111,7 @@ class MainWindow(QMainWindow):
         self.refusals = RefusalPanel(self)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.refusals)
         self._status_bar()
+        self.shared = SharedDesk(self, self.sync_label, tokens)  # the server: shared_desk.py
         self.runner = JobRunner(self)
         self.model: QueueModel | None = None
         self.actions_: TicketActions | None = None
@@ -122,8 +132,7 @@ class MainWindow(QMainWindow):
         self.who.setObjectName("personLabel")
         self.counts_label = QLabel("", self)
         self.counts_label.setObjectName("queueCount")
-        self.sync_label = QLabel(self.tr("Синхронизация: локально"), self)
-        self.sync_label.setObjectName("syncState")
+        self.sync_label = SyncStatus(self.pack.calendar.tz, self)
         self.clock_label = QLabel("", self)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)
@@ -146,6 +155,7 @@ class MainWindow(QMainWindow):
         prefs_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         prefs_action.triggered.connect(self.open_settings)
         file_menu.addSeparator()
+        self.shared.install_menu(file_menu)  # the server: log in, sync now, log out
         self.data_jobs = data_jobs.install(self, file_menu)
         quit_action = file_menu.addAction(self.tr("Выход"))
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -243,13 +253,16 @@ class MainWindow(QMainWindow):
         """Open (and on first start fill with demo data) the local database off the GUI thread."""
         self.progress.show()
         self.statusBar().showMessage(self.tr("Открываю локальную базу…"))
-        job = self.runner.start(lambda _r: open_desk_database(path, self.clock, demo_tickets))
+        server = self.prefs.server
+        job = self.runner.start(lambda _r: open_workstation(path, self.clock, demo_tickets, server))
         job.signals.finished.connect(self._opened)
         job.signals.failed.connect(self._open_failed)
 
     def _opened(self, opened: Opened) -> None:
         self.progress.hide()
-        self.desk = Desk(opened.db, self.pack, self.clock)
+        # a shared desk's server gives the final numbers: new ones here are provisional
+        self.desk = Desk(opened.db, self.pack, self.clock,
+                         provisional_numbers=bool(self.prefs.server.strip()))  # fmt: skip
         self.reader = DbThread("reader", self.desk, self)
         self.lister = DbThread("lister", self.desk, self)
         self.writer = DbThread("writer", self.desk, self)
@@ -284,7 +297,13 @@ class MainWindow(QMainWindow):
         )
         self.statusBar().showMessage(opened_text.format(path=opened.path), 8000)
         self.database_opened.emit(opened)
-        self.reader.submit(_directory, self._directory_arrived, self._query_failed)
+        self.reload_directory()
+        self.shared.attach()
+
+    def reload_directory(self) -> None:
+        """The people and departments again (a sync may bring the person at this desk)."""
+        if self.reader is not None:
+            self.reader.submit(_directory, self._directory_arrived, self._query_failed)
 
     def _directory_arrived(self, found: tuple[list[PersonInfo], list[DepartmentInfo]]) -> None:
         everyone, deps = found
@@ -317,12 +336,12 @@ class MainWindow(QMainWindow):
             self.tr("Открытие базы"),
             self.tr("Проверяю и открываю базу {path}…").format(path=path),
         )
-        clock = self.clock
+        clock, server = self.clock, self.prefs.server
 
         def steps() -> Opened:
             check_sqlite_file(path)
             checkpoint(0, 0, None, job.cancelled)
-            return open_desk_database(path, clock)
+            return open_workstation(path, clock, DEMO_TICKETS, server)
 
         job.ended.connect(lambda outcome: self._switched(job, outcome))
         data_jobs.run_pooled(self, lambda _report: data_jobs.guarded(steps), job)
@@ -355,6 +374,7 @@ class MainWindow(QMainWindow):
         in the window built over the new one. A plain daemon thread rather than the job pool:
         it reports nothing back (deleteLater is thread-safe), so quitting right after a switch
         leaves no pool job emitting into a window being torn down."""
+        self.shared.stop()  # it syncs the old database: stopped before the file is closed
         old = [t for t in (self.reader, self.lister, self.writer) if t is not None]
         db = self.desk.db if self.desk is not None else None
         for thread in old:
@@ -476,6 +496,8 @@ class MainWindow(QMainWindow):
             server=chosen.server,
         )
         settings.save(self.prefs)
+        if self.prefs.server != before.server:
+            self.shared.settings_changed()  # at once: the runner needs no restart
         if self.prefs.person != before.person:
             self.set_person(next((p for p in everyone if p.login == self.prefs.person), None))
         if (self.prefs.language, self.prefs.database) != (before.language, before.database):
@@ -555,6 +577,7 @@ class MainWindow(QMainWindow):
         if seq != self._query_seq:
             return  # a newer filter is on its way
         self._full_seq = seq
+        keep = self.selected_ids() or keep  # a row chosen since the first screen stays chosen
         self.model.set_ids(ids)
         self._reselect(keep, top_id)
         if self._first_seq != seq:  # the complete list came first: it is the first screen
@@ -698,9 +721,12 @@ class MainWindow(QMainWindow):
             lambda desk: ticket_view(desk, actor, ticket_id), self._show_view, key="view"
         )
 
-    def after_commands(self, changed: set[int]) -> None:
-        """Only the changed rows are refetched; the detail and the counts are refreshed."""
+    def after_commands(self, changed: set[int], *, local: bool = True) -> None:
+        """Only the changed rows are refetched; the detail and the counts are refreshed.
+        `local`: a command here (its op is for the server soon), not a sync's changes."""
         assert self.model is not None
+        if local:
+            self.shared.local_change()
         self.model.refresh(changed)
         if self.current is not None and self.current.detail.id in changed:
             tid = self.current.detail.id
@@ -734,6 +760,7 @@ class MainWindow(QMainWindow):
         s.setValue("inner", self.inner.saveState())
         s.setValue("header", self.table.horizontalHeader().saveState())
         s.sync()
+        self.shared.stop()
         for thread in (self.reader, self.lister, self.writer):
             if thread is not None:
                 thread.stop()

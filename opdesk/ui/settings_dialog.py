@@ -1,5 +1,5 @@
 """File → Settings: the person at this workstation, the interface language, the database file
-and (step 8) the server.
+and the shared desk's server (empty: a lone desk).
 
 The dialog only edits a copy: `values()` returns the new `Settings`, the caller saves them
 and applies what can change at once (the person). The language and the database are read once
@@ -83,11 +83,13 @@ class SettingsDialog(QDialog):
         row.addWidget(self.browse)
         form.addRow(self.tr("Файл базы данных"), row)
 
-        # Step 8 (the desk server) fills this in; until then it is shown, kept and disabled.
+        # The shared desk's server: empty = a lone desk that syncs with nobody. Applied at
+        # once (the window starts or stops syncing); the login is «Сервер → Войти».
         self.server = QLineEdit(prefs.server, self)
         self.server.setObjectName("settingsServer")
-        self.server.setPlaceholderText(self.tr("пока не используется (шаг 8: сервер)"))
-        self.server.setEnabled(False)
+        self.server.setPlaceholderText(
+            self.tr("пусто — без сервера (одно рабочее место); например, desk.example.ru:8443")
+        )
         form.addRow(self.tr("Сервер"), self.server)
 
         self.note = QLabel(

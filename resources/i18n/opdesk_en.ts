@@ -803,11 +803,50 @@ Log: {log}</translation>
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>LoginDialog</name>
     <message>
-        <source>Синхронизация: локально</source>
-        <translation>Sync: local</translation>
+        <source>Вход на сервер</source>
+        <translation>Log in to the server</translation>
     </message>
+    <message>
+        <source>например, desk.example.ru:8443</source>
+        <translation>e.g. desk.example.com:8443</translation>
+    </message>
+    <message>
+        <source>Сервер</source>
+        <translation>Server</translation>
+    </message>
+    <message>
+        <source>Логин</source>
+        <translation>Login</translation>
+    </message>
+    <message>
+        <source>Пароль</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>На этом компьютере нет хранилища ключей (keyring): вход будет действовать только до закрытия OpDesk, потом понадобится пароль.</source>
+        <translation>This computer has no keyring: the login lasts only until OpDesk is closed; then the password is needed again.</translation>
+    </message>
+    <message>
+        <source>Войти</source>
+        <translation>Log in</translation>
+    </message>
+    <message>
+        <source>Укажите сервер, логин и пароль.</source>
+        <translation>Enter the server, the login and the password.</translation>
+    </message>
+    <message>
+        <source>Вхожу на сервер {server}…</source>
+        <translation>Logging in to {server}…</translation>
+    </message>
+    <message>
+        <source>Вход не выполнен: {why}</source>
+        <translation>Not logged in: {why}</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
     <message>
         <source>&amp;Файл</source>
         <translation>&amp;File</translation>
@@ -1478,8 +1517,8 @@ Log: {log}</translation>
         <translation>Database file</translation>
     </message>
     <message>
-        <source>пока не используется (шаг 8: сервер)</source>
-        <translation>not used yet (step 8: server)</translation>
+        <source>пусто — без сервера (одно рабочее место); например, desk.example.ru:8443</source>
+        <translation>empty: no server (a lone desk); e.g. desk.example.com:8443</translation>
     </message>
     <message>
         <source>Сервер</source>
@@ -1495,6 +1534,49 @@ Log: {log}</translation>
     </message>
 </context>
 <context>
+    <name>SharedDesk</name>
+    <message>
+        <source>Войти на сервер…</source>
+        <translation>Log in to the server…</translation>
+    </message>
+    <message>
+        <source>Синхронизировать сейчас</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <source>Выйти с сервера</source>
+        <translation>Log out of the server</translation>
+    </message>
+    <message>
+        <source>Состояние синхронизации…</source>
+        <translation>Sync status…</translation>
+    </message>
+    <message>
+        <source>Вход выполнен: {name}</source>
+        <translation>Logged in: {name}</translation>
+    </message>
+    <message>
+        <source>(вход действует до закрытия OpDesk: нет хранилища ключей)</source>
+        <translation>(the login lasts until OpDesk is closed: no keyring)</translation>
+    </message>
+    <message>
+        <source>Вы вышли с сервера; изменения копятся на рабочем месте</source>
+        <translation>Logged out of the server; changes are kept on this workstation</translation>
+    </message>
+    <message>
+        <source>Сервер не задан: Файл → Настройки → «Сервер»</source>
+        <translation>No server set: File → Settings → “Server”</translation>
+    </message>
+    <message>
+        <source>Сервер отклонил «{action}» ({tickets}): {reason}</source>
+        <translation>The server refused “{action}” ({tickets}): {reason}</translation>
+    </message>
+    <message>
+        <source>Синхронизация не выполнена: {message}</source>
+        <translation>Sync failed: {message}</translation>
+    </message>
+</context>
+<context>
     <name>ShortcutsDialog</name>
     <message>
         <source>Клавиатурные сокращения</source>
@@ -1507,6 +1589,188 @@ Log: {log}</translation>
     <message>
         <source>Действие</source>
         <translation>Action</translation>
+    </message>
+</context>
+<context>
+    <name>SyncPanel</name>
+    <message>
+        <source>Синхронизация с сервером</source>
+        <translation>Sync with the server</translation>
+    </message>
+    <message>
+        <source>Последние операции, отклонённые сервером (на этом рабочем месте они отменены):</source>
+        <translation>The latest operations the server refused (undone on this workstation):</translation>
+    </message>
+    <message>
+        <source>Время</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Заявка</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <source>Действие</source>
+        <translation>Action</translation>
+    </message>
+    <message>
+        <source>Причина</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>Синхронизировать сейчас</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <source>Войти на сервер…</source>
+        <translation>Log in to the server…</translation>
+    </message>
+    <message>
+        <source>Сервер: {server}</source>
+        <translation>Server: {server}</translation>
+    </message>
+    <message>
+        <source>Последняя синхронизация: {at}</source>
+        <translation>Last sync: {at}</translation>
+    </message>
+    <message>
+        <source>Ждут отправки: {n}</source>
+        <translation>Waiting to be sent: {n}</translation>
+    </message>
+    <message>
+        <source>Причина: {why}</source>
+        <translation>Reason: {why}</translation>
+    </message>
+    <message>
+        <source>Не совпадают с сервером: {tables}</source>
+        <translation>Differ from the server: {tables}</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatus</name>
+    <message>
+        <source>Взять в работу</source>
+        <translation>Take</translation>
+    </message>
+    <message>
+        <source>Эскалировать</source>
+        <translation>Escalate</translation>
+    </message>
+    <message>
+        <source>Закрыть</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Переоткрыть</source>
+        <translation>Reopen</translation>
+    </message>
+    <message>
+        <source>Отменить</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Смена статуса</source>
+        <translation>Status change</translation>
+    </message>
+    <message>
+        <source>Смена процесса</source>
+        <translation>Process change</translation>
+    </message>
+    <message>
+        <source>Поля заявки</source>
+        <translation>Ticket fields</translation>
+    </message>
+    <message>
+        <source>Передать в отдел</source>
+        <translation>Hand over to a department</translation>
+    </message>
+    <message>
+        <source>Комментарий</source>
+        <translation>Comment</translation>
+    </message>
+    <message>
+        <source>Исходящий запрос в отдел</source>
+        <translation>Outgoing request to a department</translation>
+    </message>
+    <message>
+        <source>Ответ отдела</source>
+        <translation>Department&apos;s answer</translation>
+    </message>
+    <message>
+        <source>Отчёт о закрытии</source>
+        <translation>Closing report</translation>
+    </message>
+    <message>
+        <source>Подтверждение клиента</source>
+        <translation>Client&apos;s confirmation</translation>
+    </message>
+    <message>
+        <source>Закрытие заявки</source>
+        <translation>Closing the ticket</translation>
+    </message>
+    <message>
+        <source>Закрытие с отчётом</source>
+        <translation>Closing with a report</translation>
+    </message>
+    <message>
+        <source>Ответ клиенту</source>
+        <translation>Reply to the client</translation>
+    </message>
+    <message>
+        <source>Новая заявка</source>
+        <translation>New ticket</translation>
+    </message>
+    <message>
+        <source>Обращение (звонок)</source>
+        <translation>Request (call)</translation>
+    </message>
+    <message>
+        <source>Заявку уже взял в работу {name}.</source>
+        <translation>{name} has already taken the ticket.</translation>
+    </message>
+    <message>
+        <source>Синхронизация: локально</source>
+        <translation>Sync: local</translation>
+    </message>
+    <message>
+        <source>Сервер: вход не выполнен</source>
+        <translation>Server: not logged in</translation>
+    </message>
+    <message>
+        <source>Сервер: войдите снова</source>
+        <translation>Server: log in again</translation>
+    </message>
+    <message>
+        <source>Сервер: вход выполнен, синхронизация…</source>
+        <translation>Server: logged in, syncing…</translation>
+    </message>
+    <message>
+        <source>В сети · {at}</source>
+        <translation>Online · {at}</translation>
+    </message>
+    <message>
+        <source>Нет связи · последняя синхронизация {at}</source>
+        <translation>Offline · last sync {at}</translation>
+    </message>
+    <message>
+        <source>Ошибка синхронизации</source>
+        <translation>Sync error</translation>
+    </message>
+    <message>
+        <source>ждут отправки: {n}</source>
+        <translation>waiting to be sent: {n}</translation>
+    </message>
+    <message>
+        <source>отклонено сервером: {n}</source>
+        <translation>refused by the server: {n}</translation>
+    </message>
+    <message>
+        <source>расхождение с сервером</source>
+        <translation>differs from the server</translation>
+    </message>
+    <message>
+        <source>Нажмите, чтобы увидеть подробности синхронизации</source>
+        <translation>Click for the sync details</translation>
     </message>
 </context>
 <context>

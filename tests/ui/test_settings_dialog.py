@@ -42,7 +42,7 @@ def test_the_dialog_shows_the_current_settings(qtbot: QtBot) -> None:
     assert dialog.language.currentData() == "en" and dialog.language.currentText() == "English"
     assert [dialog.language.itemText(i) for i in range(2)] == ["Русский", "English"]
     assert dialog.database.text() == "/srv/desk.sqlite3"
-    assert not dialog.server.isEnabled() and "шаг 8" in dialog.server.placeholderText()
+    assert dialog.server.isEnabled() and "без сервера" in dialog.server.placeholderText()
     assert "после перезапуска" in dialog.note.text()
     assert dialog.values() == prefs  # nothing touched, nothing changed
 
