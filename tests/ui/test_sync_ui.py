@@ -11,6 +11,7 @@ import itertools
 import os
 import signal
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,17 +59,28 @@ def take(qtbot: QtBot, ws: Workstation) -> None:
     assert actions.last_results[0][1].ok, actions.last_results[0][1].message()
 
 
+def _in_the_window(
+    qtbot: QtBot,
+    ws: Workstation,
+    station: Station,  # noqa: F811
+    subject: str,
+) -> tuple[uuid.UUID, str]:
+    """A ticket the other workstation made, pulled here by F9 and selected in the queue."""
+    key, number = station.create(subject)
+    mark = ws.syncs.mark()
+    ws.window.shared.sync_action.trigger()  # F9
+    ws.syncs.wait(qtbot, lambda r: r.pulled > 0, mark)
+    ws.select(qtbot, key)
+    return key, number
+
+
 def test_a_command_in_the_window_reaches_the_other_workstation(
     qtbot: QtBot,
     ws: Workstation,
     station: Station,  # noqa: F811
     live_server: LiveServer,  # noqa: F811
 ) -> None:
-    key, _number = station.create("Нет связи в офисе")
-    mark = ws.syncs.mark()
-    ws.window.shared.sync_action.trigger()  # F9
-    ws.syncs.wait(qtbot, lambda r: r.pulled > 0, mark)
-    ws.select(qtbot, key)
+    key, _number = _in_the_window(qtbot, ws, station, "Нет связи в офисе")
     mark = ws.syncs.mark()
     take(qtbot, ws)  # the debounced sync after the command pushes it
     pushed = ws.syncs.wait(qtbot, lambda r: r.pushed == 1, mark)
@@ -107,11 +119,7 @@ def test_a_refused_op_is_undone_and_explained(
     station: Station,  # noqa: F811
     live_server: LiveServer,  # noqa: F811
 ) -> None:
-    key, number = station.create("Двое берут одну заявку")
-    mark = ws.syncs.mark()
-    ws.window.shared.sync_action.trigger()
-    ws.syncs.wait(qtbot, lambda r: r.pulled > 0, mark)
-    ws.select(qtbot, key)
+    key, number = _in_the_window(qtbot, ws, station, "Двое берут одну заявку")
     ws.window.shared.logout_action.trigger()  # as good as offline: the op waits here
     take(qtbot, ws)
     assert owner(ws.path, key) == ws.login  # optimistic, at once
@@ -146,11 +154,7 @@ def test_a_stopped_server_leaves_the_window_working(
     live_server: LiveServer,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    key, _number = station.create("Заявка без сервера")
-    mark = ws.syncs.mark()
-    ws.window.shared.sync_action.trigger()
-    ws.syncs.wait(qtbot, lambda r: r.pulled > 0, mark)
-    ws.select(qtbot, key)
+    key, _number = _in_the_window(qtbot, ws, station, "Заявка без сервера")
     runner = ws.window.shared.runner
     assert runner is not None
     runner.timer.setInterval(500)  # polling, as every 30 s at the desk
@@ -192,11 +196,7 @@ def test_the_window_never_waits_for_a_hung_server(
     live_server: LiveServer,  # noqa: F811
     request: pytest.FixtureRequest,
 ) -> None:
-    key, _number = station.create("Сервер завис")
-    mark = ws.syncs.mark()
-    ws.window.shared.sync_action.trigger()
-    ws.syncs.wait(qtbot, lambda r: r.pulled > 0, mark)
-    ws.select(qtbot, key)
+    key, _number = _in_the_window(qtbot, ws, station, "Сервер завис")
     runner = ws.window.shared.runner
     assert runner is not None
     ticks: list[float] = []
