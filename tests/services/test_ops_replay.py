@@ -33,6 +33,7 @@ from opdesk.services.ops import OPS, apply_op, as_op
 from opdesk.store.database import open_local
 from tests.services.conftest import ENGINEER, LEAD, OPERATOR
 from tests.services.ops_support import copy_file, outbox
+from tests.services.test_closing import FULL
 
 PHONE = "+7 916 123-45-67"
 ACTORS = (OPERATOR, ENGINEER, LEAD)
@@ -55,17 +56,6 @@ QUESTIONS = (
              compensation="корректировка"),
     Question("Услуги", "Жалоба", "Услуга не работает", compensation="корректировка"),  # S-04
 )  # fmt: skip
-FULL = ClosureDraft(
-    cause="Обрыв кабеля на участке УС-12",
-    actions="Замена патч-корда, перезапуск порта",
-    performers=("Сидоров А.А.",),
-    time_spent_minutes=90,
-    responsible_actions_checked=True,
-    handed_to_opp=True,
-    scheme_permanent=True,
-    scheme_recorded_by="ОЭ",
-    needs_closing=True,
-)
 
 
 def content(desk: Desk) -> dict[str, list[dict[str, Any]]]:

@@ -10,6 +10,7 @@ the server's database, whatever op numbers the pushes gave the ops.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import uuid
@@ -31,6 +32,7 @@ from opdesk.sync import outbox, state
 from opdesk.sync.engine import SyncEngine, SyncReport
 from opdesk.sync.transport import HttpServer
 from tests.server.live import LiveServer
+from tests.services.test_closing import FULL
 from tests.sync.support import local_figures, pack
 
 PASSWORD = "convergence-password-7"
@@ -40,17 +42,9 @@ ROWS_PER_OP = 64  # more than any op of the machine makes (a full close makes ab
 def full_draft(now: dt.datetime) -> ClosureDraft:
     """Everything the standard scheme (000) asks of an outage ticket without a client: the
     ticket has no mobile number, so C-07's verbal confirmation is asked for as well."""
-    return ClosureDraft(
-        cause="Обрыв кабеля на участке УС-12",
-        actions="Замена патч-корда, перезапуск порта",
-        performers=("Сидоров А.А.",),
+    return dataclasses.replace(
+        FULL,
         completed_at=now - dt.timedelta(hours=1),
-        time_spent_minutes=90,
-        responsible_actions_checked=True,
-        handed_to_opp=True,
-        scheme_permanent=True,
-        scheme_recorded_by="ОЭ",
-        needs_closing=True,
         confirmation=ConfirmationDraft("verbal", "Клиент", now - dt.timedelta(minutes=30)),
     )
 
