@@ -172,7 +172,7 @@ def _second_init() -> Refused:
     )
 
 
-def _opened(url: str, *, upgrade: bool = True) -> Engine:
+def opened(url: str, *, upgrade: bool = True) -> Engine:
     """An initialised server database, brought to the current schema (as `run` would)."""
     from opdesk.server import migrate
 
@@ -195,7 +195,7 @@ def _opened(url: str, *, upgrade: bool = True) -> Engine:
 def _add_person(args: argparse.Namespace) -> int:
     from opdesk.server import accounts, migrate
 
-    engine = _opened(args.url, upgrade=False)
+    engine = opened(args.url, upgrade=False)
     try:
         with engine.connect() as conn:  # a taken login is told before the password is asked
             accounts.check_new_login(conn, args.login)
@@ -215,7 +215,7 @@ def _add_person(args: argparse.Namespace) -> int:
 def _training(args: argparse.Namespace) -> int:
     from opdesk.server import tables
 
-    engine = _opened(args.url)
+    engine = opened(args.url)
     try:
         with engine.begin() as conn:
             if args.state is not None:
@@ -234,7 +234,7 @@ def _training(args: argparse.Namespace) -> int:
 def _revoke(args: argparse.Namespace) -> int:
     from opdesk.server import accounts
 
-    engine = _opened(args.url)
+    engine = opened(args.url)
     try:
         with engine.begin() as conn:
             ended = accounts.revoke_all(conn, args.login, SystemClock().now())

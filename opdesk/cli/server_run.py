@@ -56,7 +56,7 @@ def add_run_parser(cmds: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run_http(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from opdesk.cli.server import Refused, _opened
+    from opdesk.cli.server import Refused, opened
     from opdesk.server import migrate
     from opdesk.server.app import ENV_SESSION_SECONDS, ENV_URL
 
@@ -66,7 +66,7 @@ def run_http(args: argparse.Namespace) -> int:
     if args.session_lifetime is not None and args.session_lifetime <= 0:
         raise Refused("--session-lifetime: нужно больше 0", "--session-lifetime: must be > 0")
     tls = tls_files(args.tls_cert, args.tls_key)
-    _opened(args.url).dispose()  # refuse a foreign, newer or uninitialised database; migrate
+    opened(args.url).dispose()  # refuse a foreign, newer or uninitialised database; migrate
     os.environ[ENV_URL] = args.url
     os.environ[ENV_SESSION_SECONDS] = str(args.session_lifetime or "")
     scheme = "https" if tls else "http"

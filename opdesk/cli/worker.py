@@ -43,7 +43,7 @@ def run_worker(args: argparse.Namespace) -> int:
     """Run the worker; returns the process exit code."""
     from sqlalchemy.exc import OperationalError
 
-    from opdesk.cli.server import Refused, _opened
+    from opdesk.cli.server import Refused, opened
     from opdesk.clock import SystemClock
     from opdesk.regulations.pack import load_default_pack
     from opdesk.server import migrate
@@ -54,7 +54,7 @@ def run_worker(args: argparse.Namespace) -> int:
         print("opdesk worker: --every: нужно больше 0 / must be > 0", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        engine = _opened(args.url)
+        engine = opened(args.url)
     except (DatabaseError, Refused) as exc:
         print(f"opdesk worker: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

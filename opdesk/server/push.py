@@ -117,7 +117,7 @@ class Pusher:
         self, principal: Principal, training: bool, request: PushRequest
     ) -> PushResponse:
         with self.sessions.begin() as session:
-            event.listen(session, "before_flush", _no_outbox)
+            event.listen(session, "before_flush", no_outbox)
             last = client_last_op(session, principal, training, request.client_id)
             check_order(request.ops, last)
             results = []
@@ -253,9 +253,10 @@ def _database_refused(op: PushOp, exc: DBAPIError, state: str) -> OpResult:
     )
 
 
-def _no_outbox(session: Session, _context: Any, _instances: Any) -> None:
+def no_outbox(session: Session, _context: Any, _instances: Any) -> None:
     """The server keeps no outbox: the ops it re-runs are the workstations', already answered
-    through `last_op`. The commands record them anyway (they are the same commands)."""
+    through `last_op`, and its own changes (the worker's) reach workstations by pull. The
+    commands record ops anyway (they are the same commands a workstation runs)."""
     for obj in list(session.new):
         if isinstance(obj, OutboxEntry):
             session.expunge(obj)

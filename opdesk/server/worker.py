@@ -45,7 +45,6 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import and_, event, func, or_, select, text
 from sqlalchemy.engine import Engine
@@ -53,9 +52,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from opdesk.clock import Clock
-from opdesk.models import OutboxEntry, OutgoingRequest, Ticket
+from opdesk.models import OutgoingRequest, Ticket
 from opdesk.regulations.pack import Pack
 from opdesk.regulations.snapshot import Actor
+from opdesk.server.push import no_outbox
 from opdesk.services.desk import Desk
 from opdesk.services.transitions import transition
 from opdesk.store.database import Database
@@ -176,7 +176,7 @@ def _auto_close(
     falls under."""
     try:
         with sessions.begin() as s:
-            event.listen(s, "before_flush", _no_outbox)
+            event.listen(s, "before_flush", no_outbox)
             locked = s.scalar(
                 select(Ticket.id)
                 .where(Ticket.id == ticket_id, Ticket.is_open, Ticket.auto_close_at <= now)
@@ -198,11 +198,3 @@ def _auto_close(
                       ticket_id)  # fmt: skip
         return "failed"
     return "closed"
-
-
-def _no_outbox(session: Session, _context: Any, _instances: Any) -> None:
-    """The server keeps no outbox (its changes reach workstations by pull); the command
-    records its op anyway, being the same command a workstation runs."""
-    for obj in list(session.new):
-        if isinstance(obj, OutboxEntry):
-            session.expunge(obj)
