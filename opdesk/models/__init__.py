@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from opdesk.models.base import Base, UtcDateTime, uuid7
 from opdesk.models.closure import ClosurePerformer, ClosureReport, Confirmation, SparePartLine
+from opdesk.models.conflict import TicketConflict
 from opdesk.models.directory import Client, Department, Person
 from opdesk.models.history import Event
 from opdesk.models.outbox import OutboxEntry, SavedFilter, SyncState
@@ -13,5 +14,5 @@ from opdesk.models.work import Comment, OutgoingRequest, TicketLink
 __all__ = [
     "Base", "Client", "ClosurePerformer", "ClosureReport", "Comment", "Confirmation",
     "Department", "Event", "OutboxEntry", "OutgoingRequest", "Person", "SavedFilter",
-    "SparePartLine", "SyncState", "Ticket", "TicketLink", "UtcDateTime", "uuid7",
+    "SparePartLine", "SyncState", "Ticket", "TicketConflict", "TicketLink", "UtcDateTime", "uuid7",
 ]  # fmt: skip

@@ -97,7 +97,7 @@ class TicketOut(BaseModel):
 
 class OpResult(BaseModel):
     op: int
-    status: Literal["applied", "refused", "duplicate"]
+    status: Literal["applied", "refused", "duplicate", "conflicted"]
     reasons: list[ReasonOut] = []
     ticket: TicketOut | None = None
     # every ticket the op created (register_call can make two); `ticket` is the first

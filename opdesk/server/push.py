@@ -40,7 +40,7 @@ from opdesk.clock import Clock
 from opdesk.errors import EngineError
 from opdesk.models import OutboxEntry, Ticket
 from opdesk.regulations.pack import Pack
-from opdesk.server import roles
+from opdesk.server import conflicts, roles
 from opdesk.server.accounts import Principal
 from opdesk.server.api_errors import ApiError
 from opdesk.server.api_models import (
@@ -121,18 +121,26 @@ class Pusher:
             last = client_last_op(session, principal, training, request.client_id)
             check_order(request.ops, last)
             results = []
+            answered = conflicts.kept_answers(
+                session, request.client_id, [op.op for op in request.ops if op.op <= last]
+            )
             for op in request.ops:
                 if op.op <= last:
-                    results.append(OpResult(op=op.op, status="duplicate", **_tickets(session, op)))
+                    kept = answered.get(op.op)  # refused or conflicted: answered so again
+                    results.append(
+                        kept or OpResult(op=op.op, status="duplicate", **_tickets(session, op))
+                    )
                 else:
-                    results.append(self._apply(session, principal, training, op))
+                    result = self._apply(session, principal, training, op)
+                    conflicts.keep_answer(session, request.client_id, result, self.clock.now())
+                    results.append(result)
             new_last = max(last, request.ops[-1].op) if request.ops else last
             session.execute(
                 update(sync_clients)
                 .where(sync_clients.c.client_id == request.client_id)
                 .values(last_op=new_last, seen_at=self.clock.now())
             )
-            if any(result.status == "applied" for result in results):
+            if any(result.status in ("applied", "conflicted") for result in results):
                 # delivered on commit only: listeners wake for committed changes
                 session.execute(text("SELECT pg_notify(:c, 'push')"), {"c": NOTIFY_CHANNEL})
         return PushResponse(results=results, last_op=new_last)
@@ -155,8 +163,9 @@ class Pusher:
         if refusal is not None:
             return _refused(op, refusal.code, refusal.message_ru, refusal.message_en)
         desk = Desk(_InBatch(self.engine, self.sessions, session), self.pack, self.clock)
+        kept: list[conflicts.Kept] = []
         try:
-            result = _run(session, desk, op)
+            result, kept = _run(session, desk, op)
         except EngineError as exc:  # OpError: a malformed op; nothing of it was written
             return _refused(op, "bad_op", exc.message_ru, exc.message_en)
         except DBAPIError as exc:
@@ -175,25 +184,35 @@ class Pusher:
         reasons = [
             _reason(r.rule, r.text, r.detail, r.text_en, r.detail_en) for r in result.reasons
         ]
+        now = self.clock.now()
         if not result.ok:
+            conflicts.record_refused(session, op.args, principal.login, op.name, reasons, now)
             return OpResult(op=op.op, status="refused", reasons=reasons)
+        if kept:
+            ticket = uuid.UUID(op.args["ticket"])  # settle found the ticket by it
+            conflicts.record_kept(session, ticket, principal.login, op.name, kept, now)
+            reasons += [k.reason() for k in kept]
+            return OpResult(op=op.op, status="conflicted", reasons=reasons)
         return OpResult(op=op.op, status="applied", reasons=reasons, **_tickets(session, op))
 
 
-def _run(session: Session, desk: Desk, op: PushOp) -> CommandResult:
+def _run(session: Session, desk: Desk, op: PushOp) -> tuple[CommandResult, list[conflicts.Kept]]:
     """Run the op in a savepoint kept only if the command was carried out: a refusal
-    (answered, not raised, by `Desk.run`) and any exception leave nothing of the op."""
+    (answered, not raised, by `Desk.run`) and any exception leave nothing of the op. Long
+    texts are settled first, under the ticket's lock (conflicts.settle)."""
     result: CommandResult | None = None
+    kept: list[conflicts.Kept] = []
     try:
         with session.begin_nested():
             _lock_ticket(session, op.args.get("ticket"))
-            result = apply_op(desk, op.name, op.args)
+            args, kept = conflicts.settle(session, op.name, op.args)
+            result = apply_op(desk, op.name, args)
             if not result.ok:
                 raise _Undo
     except _Undo:
         pass
     assert result is not None
-    return result
+    return result, kept
 
 
 def _lock_ticket(session: Session, ticket: Any) -> None:

@@ -53,6 +53,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "record_confirmation": _EVERYONE,
     "set_fields": _EVERYONE,
     "hand_over": _EVERYONE,
+    "resolve_conflict": _EVERYONE,  # a text conflict merged (services.conflicts)
     # other people's tickets: owner changes, singly or in bulk
     "reassign_others": _LEADS,
     "bulk_reassign": _LEADS,

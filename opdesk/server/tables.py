@@ -80,6 +80,20 @@ sync_clients = Table(
     Column("seen_at", UtcDateTime, nullable=False),
 )
 
+# The answers a retried batch must get again: an op the server refused or settled as a
+# conflict is answered so once more (not "duplicate") when its batch comes back after a lost
+# acknowledgement, so the workstation still undoes it and tells the operator why. Applied ops
+# are not kept (their rows arrive by pull). Keyed by the client's op number.
+op_answers = Table(
+    "op_answers",
+    metadata,
+    Column("client_id", Uuid, ForeignKey("sync_clients.client_id"), primary_key=True),
+    Column("op", BigInteger, primary_key=True),
+    Column("status", Text, nullable=False),
+    Column("reasons", Text, nullable=False),  # JSON: [{"rule", "message_ru", "message_en"}]
+    Column("at", UtcDateTime, nullable=False),
+)
+
 server_info = Table(
     "server_info",
     metadata,

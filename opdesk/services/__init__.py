@@ -16,6 +16,7 @@ from opdesk.services.closing import (
     save_closing,
 )
 from opdesk.services.closure import SparePart, fill_closure, record_confirmation
+from opdesk.services.conflicts import resolve_conflict
 from opdesk.services.conversation import add_comment, record_answer, send_outgoing
 from opdesk.services.desk import Desk, ticket_number
 from opdesk.services.directory import add_client, add_person, ensure_departments
@@ -68,6 +69,7 @@ __all__ = [
     "register_call",
     "reopen",
     "reply_choice",
+    "resolve_conflict",
     "save_closing",
     "send_outgoing",
     "send_reply",

@@ -40,6 +40,7 @@ from opdesk.regulations.snapshot import (
 )
 from opdesk.regulations.template_choice import choose_template, reply_text, template_by_id
 from opdesk.services.closure import SparePart, fill_closure, record_confirmation
+from opdesk.services.conflicts import CLOSURE_TEXTS
 from opdesk.services.conversation import add_comment
 from opdesk.services.desk import Desk
 from opdesk.services.fields import hand_over, set_fields
@@ -411,7 +412,7 @@ def save_closing(desk: Desk, actor: Actor, ticket_id: int, draft: ClosureDraft) 
             raise Refused(view.problems)
         done = _save(desk.joined(s, now), actor, view, draft)
         if done:
-            record_op(s, now, "save_closing", ticket.uuid, _op_args(actor, ticket, draft))
+            record_op(s, now, "save_closing", ticket.uuid, _op_args(actor, ticket, view, draft))
         return CommandResult("save_closing", True, (), done)
 
     return desk.run("save_closing", body)
@@ -437,14 +438,18 @@ def close_with_report(
         closed = transition(inner, actor, ticket_id, action)
         if not closed.ok:  # the saved report judged otherwise than the draft: nothing stays
             raise Refused(closed.reasons)
-        record_op(s, now, "close_with_report", ticket.uuid, _op_args(actor, ticket, draft))
+        record_op(s, now, "close_with_report", ticket.uuid, _op_args(actor, ticket, view, draft))
         return closed
 
     return dataclasses.replace(desk.run(action, body), command=action)
 
 
-def _op_args(actor: Actor, ticket: Ticket, draft: ClosureDraft) -> dict[str, Any]:
-    return {"actor": actor.login, "ticket": ticket.uuid, "draft": draft}
+def _op_args(
+    actor: Actor, ticket: Ticket, view: ClosingView, draft: ClosureDraft
+) -> dict[str, Any]:
+    """The op's arguments; `base`: the report's texts as saved before (services.conflicts)."""
+    base = {name: getattr(view.stored, name) for name in CLOSURE_TEXTS}
+    return {"actor": actor.login, "ticket": ticket.uuid, "draft": draft, "base": base}
 
 
 def _save(desk: Desk, actor: Actor, view: ClosingView, draft: ClosureDraft) -> tuple[int, ...]:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from opdesk.models import ClosurePerformer, ClosureReport, Confirmation, SparePartLine
 from opdesk.models.closure import CONFIRMATION_KINDS
 from opdesk.regulations.snapshot import Actor
+from opdesk.services.conflicts import CLOSURE_TEXTS
 from opdesk.services.desk import Desk
 from opdesk.services.results import CommandResult
 from opdesk.services.writes import new_id, record_event, record_op
@@ -57,6 +58,7 @@ def fill_closure(
         if time_spent_minutes is not None and time_spent_minutes < 0:
             raise desk.field_problem("C-04", "затраченное время", "отрицательное", "negative")
         report = s.get(ClosureReport, ticket.uuid) or ClosureReport(ticket_id=ticket.uuid)
+        base = {name: getattr(report, name) or "" for name in CLOSURE_TEXTS}
         report.cause, report.actions, report.comment = cause, actions, comment
         report.completed_at, report.time_spent_minutes = completed_at, time_spent_minutes
         report.spare_parts_used = (
@@ -90,7 +92,7 @@ def fill_closure(
             "responsible_actions_checked": responsible_actions_checked,
             "escalation_done": escalation_done,
         }
-        op_args = {"actor": actor.login, "ticket": ticket.uuid, **report_args}
+        op_args = {"actor": actor.login, "ticket": ticket.uuid, **report_args, "base": base}
         record_op(s, now, "fill_closure", ticket.uuid, op_args)
         return CommandResult("fill_closure", True, (), (ticket.id,))
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from opdesk.models import Department
 from opdesk.regulations.snapshot import Actor
+from opdesk.services.conflicts import TICKET_TEXTS, base_of
 from opdesk.services.desk import Desk
 from opdesk.services.op_args import OpError, decode, encode
 from opdesk.services.results import CommandResult
@@ -32,6 +33,7 @@ def set_fields(desk: Desk, actor: Actor, ticket_id: int, **changes: Any) -> Comm
 
     def body(s: Session, now: dt.datetime) -> CommandResult:
         ticket = desk.editable(s, ticket_id, now)
+        base = base_of({n: getattr(ticket, n) or "" for n in TICKET_TEXTS}, changes)
         for name, value in changes.items():
             if name not in EDITABLE_FIELDS:
                 raise desk.field_problem(
@@ -53,7 +55,7 @@ def set_fields(desk: Desk, actor: Actor, ticket_id: int, **changes: Any) -> Comm
                 setattr(ticket, name, value)
                 record_event(s, ticket, actor, now, "field", field=name, old=old, new=value)
         desk.after_change(s, ticket, now)
-        op_args = {"actor": actor.login, "ticket": ticket.uuid, "fields": changes}
+        op_args = {"actor": actor.login, "ticket": ticket.uuid, "fields": changes, "base": base}
         record_op(s, now, "set_fields", ticket.uuid, op_args)
         reindex(s, ticket)
         return CommandResult("set_fields", True, (), (ticket.id,))

@@ -32,6 +32,7 @@ from opdesk.models import Department, OutboxEntry, Person, Ticket
 from opdesk.regulations.snapshot import Actor
 from opdesk.services.closing import ClosureDraft, close_with_report, save_closing
 from opdesk.services.closure import SparePart, fill_closure, record_confirmation
+from opdesk.services.conflicts import resolve_conflict
 from opdesk.services.conversation import add_comment, record_answer, send_outgoing
 from opdesk.services.desk import Desk
 from opdesk.services.fields import EDITABLE_FIELDS, hand_over, set_fields
@@ -87,6 +88,7 @@ class ChangeProcessArgs(OnTicket):
 @dataclass(frozen=True)
 class SetFieldsArgs(OnTicket):
     fields: dict[str, str | bool | int | None]
+    base: dict[str, str]  # the long texts changed, as they were before (services.conflicts)
 
     def __post_init__(self) -> None:
         """Each field read with its own type (fields.EDITABLE_FIELDS): a moment is a string
@@ -135,6 +137,7 @@ class FillClosureArgs(OnTicket):
     comment: str
     responsible_actions_checked: bool
     escalation_done: bool
+    base: dict[str, str]  # the report's texts as they were before (services.conflicts)
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,14 @@ class ConfirmationArgs(OnTicket):
 @dataclass(frozen=True)
 class ClosingArgs(OnTicket):
     draft: ClosureDraft
+    base: dict[str, str]  # the report's texts as saved before (services.conflicts)
+
+
+@dataclass(frozen=True)
+class ResolveConflictArgs(OnTicket):
+    conflict: uuid.UUID  # a TicketConflict of kind "text" on the ticket
+    value: str  # the merged text
+    base: dict[str, str]  # {field: the server's value the merge started from}
 
 
 @dataclass(frozen=True)
@@ -191,7 +202,7 @@ class OpSpec:
     creates: bool = False
 
 
-_RESOLVED = {"actor", "id_seed", "ticket"}
+_RESOLVED = {"actor", "id_seed", "ticket", "base"}  # base: read by the server (conflicts)
 
 
 def _rest(args: Any) -> dict[str, Any]:
@@ -235,6 +246,10 @@ OPS: dict[str, OpSpec] = {
     "save_closing": OpSpec(ClosingArgs, _call(save_closing)),
     "close_with_report": OpSpec(ClosingArgs, _call(close_with_report)),
     "send_reply": OpSpec(ReplyArgs, _call(send_reply)),
+    "resolve_conflict": OpSpec(
+        ResolveConflictArgs,
+        lambda desk, actor, a, tid: resolve_conflict(desk, actor, tid, a.conflict, a.value, a.base),
+    ),
     "create_ticket": OpSpec(CreateTicketArgs, _create, creates=True),
     "register_call": OpSpec(RegisterCallArgs, _register_call, creates=True),
 }

@@ -55,6 +55,7 @@ SYNCED_TABLES: dict[str, str] = {
     "closure_performers": "id",
     "spare_part_lines": "id",
     "confirmations": "id",
+    "ticket_conflicts": "id",
 }
 TICKET_CHILDREN = tuple(
     t for t in SYNCED_TABLES if t not in ("departments", "people", "clients", "tickets")

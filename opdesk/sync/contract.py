@@ -59,7 +59,7 @@ class Reason:
 @dataclass(frozen=True)
 class OpAnswer:
     op: int
-    status: str  # applied | refused | duplicate
+    status: str  # applied | refused | duplicate | conflicted (applied, a long text kept)
     reasons: tuple[Reason, ...] = ()
     tickets: tuple[tuple[uuid.UUID, str], ...] = ()  # (uuid, server number) it created
 

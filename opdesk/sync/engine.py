@@ -61,6 +61,12 @@ class RefusedOp:
 
 
 @dataclass(frozen=True)
+class ConflictedOp(RefusedOp):
+    """An op the server applied keeping its own long text over the op's (someone else had
+    edited it meanwhile): the op's text waits on the ticket's card for a manual merge."""
+
+
+@dataclass(frozen=True)
 class SyncReport:
     pushed: int  # ops the server answered applied (or had already: duplicate)
     refused: tuple[RefusedOp, ...]
@@ -74,12 +80,14 @@ class SyncReport:
     repaired: tuple[str, ...] = ()  # tables a full re-pull repaired
     diverged: tuple[str, ...] = ()  # tables that still differ after a repair
     tickets: frozenset[uuid.UUID] = frozenset()  # tickets changed here: views to refresh
+    conflicted: tuple[ConflictedOp, ...] = ()  # applied, a long text of theirs kept
 
 
 @dataclass
 class _Progress:
     pushed: int = 0
     refused: list[RefusedOp] = field(default_factory=list)
+    conflicted: list[ConflictedOp] = field(default_factory=list)
     pulled: int = 0
     cursor: int = 0
     checked: bool = False
@@ -134,7 +142,7 @@ class SyncEngine:
             cursor=progress.cursor, offline=error is not None and error.offline, error=error,
             waiting=waiting, unsyncable=unsyncable, checked=progress.checked,
             repaired=progress.repaired, diverged=progress.diverged,
-            tickets=frozenset(progress.tickets),
+            tickets=frozenset(progress.tickets), conflicted=tuple(progress.conflicted),
         )  # fmt: skip
 
     # -- the steps -----------------------------------------------------------------------
@@ -162,12 +170,13 @@ class SyncEngine:
                 acked = outbox.acknowledge(s, sent, answer)
             progress.tickets |= acked.changed
             for op, result in acked.answered:
+                named = (op.number, op.name, tuple(sorted(op.tickets)), result.reasons)
                 if result.status == "refused":
-                    progress.refused.append(
-                        RefusedOp(op.number, op.name, tuple(sorted(op.tickets)), result.reasons)
-                    )
-                else:
-                    progress.pushed += 1
+                    progress.refused.append(RefusedOp(*named))
+                    continue
+                if result.status == "conflicted":
+                    progress.conflicted.append(ConflictedOp(*named))
+                progress.pushed += 1
 
     def _pull(self) -> pulling.Pulled:
         return pulling.pull_all(self.db, self.server, self.desk, limit=self.pull_limit)

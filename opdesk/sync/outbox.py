@@ -155,6 +155,10 @@ def acknowledge(s: Session, sent: Sequence[PendingOp], answer: PushAnswer) -> Ac
             undo.drop_tickets(s, op.created)
             changed |= op.created
             refresh = undo.refresh_for(s, op.name, kept)
+        elif result.status == "conflicted":
+            # applied with the server's long text kept over this op's: bring the server's
+            # texts back (the op's own is on the ticket's card, as a conflict to merge)
+            refresh = undo.refresh_for(s, op.name, kept)
         elif result.status == "duplicate":
             # answered before, the answer lost: its rows come with the pull if it was
             # applied; if it was refused then, its undo is lost too (the check finds it)

@@ -174,7 +174,7 @@ class HttpServer:
             made = item.get("tickets") or ([item["ticket"]] if item.get("ticket") else [])
             tickets = tuple((_uuid(t, "uuid"), _field(t, "number", str)) for t in made)
             status = _field(item, "status", str)
-            if status not in ("applied", "refused", "duplicate"):
+            if status not in ("applied", "refused", "duplicate", "conflicted"):
                 raise _bad(f"op status {status!r}")
             results.append(OpAnswer(_field(item, "op", int), status, reasons, tickets))
         return PushAnswer(tuple(results), _field(data, "last_op", int))

@@ -77,6 +77,10 @@ def full_rows() -> dict[str, dict[str, Any]]:
         "closure_performers": dict(id=uuid7(), ticket_id=t1, name="Петров П."),
         "spare_part_lines": dict(id=uuid7(), ticket_id=t1, name="Роутер", quantity=2),
         "confirmations": dict(id=uuid7(), ticket_id=t1, kind="verbal", by="client", at=T1),
+        "ticket_conflicts": dict(id=uuid7(), ticket_id=t1, at=T1, person="ivanov",
+                                 op_name="set_fields", kind="text", field="subject",
+                                 server_value=TEXT, local_value="тема", reasons="[]",
+                                 resolved_at=None, resolved_by=""),
         "_linked": dict(uuid=t2, number="2026-000002", created_at=T0, updated_at=T0,
                         category="Связь", priority="Обычный", priority_rank=0,
                         status="Новая", stage="reaction"),
@@ -265,11 +269,11 @@ def test_batches_cover_everything_exactly_once(engine: Engine, limit: int) -> No
 
 def test_one_big_transaction_comes_whole_in_one_batch(engine: Engine) -> None:
     with engine.begin() as conn:
-        write_full_rows(conn)  # 13 rows, one version
+        write_full_rows(conn)  # 14 rows, one version
     with engine.connect() as conn:
         first = pull(conn, 0, 3)
         rest = pull(conn, first.cursor, 3)
-    assert len(first.changes) == 13 and not first.more
+    assert len(first.changes) == 14 and not first.more
     assert rest.changes == []
 
 

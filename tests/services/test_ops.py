@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from opdesk import services
 from opdesk.clock import FixedClock
-from opdesk.models import Comment, Ticket, uuid7
+from opdesk.models import Comment, Ticket, TicketConflict, uuid7
 from opdesk.regulations.questions import Question
 from opdesk.services import CallDraft, ClosureDraft, CommandResult, ConfirmationDraft, SparePart
 from opdesk.services.desk import Desk
@@ -88,6 +88,9 @@ def draft_json(**changes: Any) -> dict[str, Any]:
     }  # fmt: skip
     assert set(changes) <= set(draft)
     return {**draft, **changes}
+
+
+NO_REPORT = {"cause": "", "actions": "", "comment": ""}  # the base before any report
 
 
 def on(desk: Desk, tid: int, name: str, actor: str = "ivanova", **args: Any) -> Expected:
@@ -245,7 +248,16 @@ def case_set_fields(desk: Desk, clock: FixedClock) -> Case:
         "arm_processed_at": "2026-11-16T09:00:00+03:00",
         "resolution_limit_minutes": 90,
     }
-    return run, on(desk, tid, "set_fields", "sidorov", fields=fields)
+    return run, on(desk, tid, "set_fields", "sidorov", fields=fields, base={})
+
+
+@case
+def case_set_fields_subject(desk: Desk, clock: FixedClock) -> Case:
+    """A long text changed: the op carries what it was before (`base`, the conflict check)."""
+    tid = helpdesk(desk)
+    run = lambda: services.set_fields(desk, OPERATOR, tid, subject="Нет почты с утра")  # noqa: E731
+    fields = {"subject": "Нет почты с утра"}
+    return run, on(desk, tid, "set_fields", fields=fields, base={"subject": "Почта"})
 
 
 @case
@@ -305,7 +317,8 @@ def case_fill_closure(desk: Desk, clock: FixedClock) -> Case:
         "spare_parts": [{"name": "Патч-корд", "quantity": 2}], "spare_parts_used": None,
         "comment": "", "responsible_actions_checked": True, "escalation_done": False,
     }  # fmt: skip
-    return run, on(desk, tid, "fill_closure", "sidorov", **args)
+    base = {"cause": "", "actions": "", "comment": ""}
+    return run, on(desk, tid, "fill_closure", "sidorov", **args, base=base)
 
 
 @case
@@ -328,7 +341,7 @@ def case_save_closing(desk: Desk, clock: FixedClock) -> Case:
         confirmation={"kind": "verbal", "by": "Петров П.П.", "at": "2026-11-16T09:55:00+03:00"},
     )  # fmt: skip
     run = lambda: services.save_closing(desk, OPERATOR, tid, draft)  # noqa: E731
-    return run, on(desk, tid, "save_closing", draft=expected)
+    return run, on(desk, tid, "save_closing", draft=expected, base=NO_REPORT)
 
 
 @case
@@ -347,7 +360,26 @@ def case_close_with_report(desk: Desk, clock: FixedClock) -> Case:
         scheme_recorded_by="ОЭ", needs_closing=True,
     )  # fmt: skip
     run = lambda: services.close_with_report(desk, OPERATOR, tid, draft)  # noqa: E731
-    return run, on(desk, tid, "close_with_report", draft=expected)
+    return run, on(desk, tid, "close_with_report", draft=expected, base=NO_REPORT)
+
+
+@case
+def case_resolve_conflict(desk: Desk, clock: FixedClock) -> Case:
+    """The merge of a text conflict the server recorded (written here as a pull would)."""
+    tid = helpdesk(desk)
+    u = uuid_of(desk, tid)
+    conflict = uuid7()
+    with desk.db.transaction() as s:
+        s.add(TicketConflict(
+            id=conflict, ticket_id=uuid.UUID(u), at=clock.now(), person="ivanova",
+            op_name="set_fields", kind="text", field="subject", server_value="Почта",
+            local_value="Нет почты",
+        ))  # fmt: skip
+    run = lambda: services.resolve_conflict(  # noqa: E731
+        desk, OPERATOR, tid, conflict, "Нет почты с утра", {"subject": "Почта"}
+    )
+    return run, on(desk, tid, "resolve_conflict", conflict=str(conflict),
+                   value="Нет почты с утра", base={"subject": "Почта"})  # fmt: skip
 
 
 def test_every_op_name_has_a_case(desk: Desk, clock: FixedClock) -> None:
