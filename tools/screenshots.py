@@ -2,6 +2,7 @@
 on an X server (a private Xvfb unless one is given), saved as PNG pictures for review.
 
 Run: .venv/bin/python tools/screenshots.py [--out DIR] [--tickets N] [--demo PATH] [--xvfb]
+                                          [--no-shared]
 
 Pictures (in `--out`, default `screenshots/` of the repository):
   01-queue-filter-selected.png  the «Мои» filter applied, a ticket selected, its card filled
@@ -21,6 +22,22 @@ Pictures (in `--out`, default `screenshots/` of the repository):
   11-new-request.png            «Новое обращение (звонок)» (Ctrl+N): a known caller's phone, their
                                 tickets, a question classified and the plan of what is created
 
+The shared desk, against a LIVE `opdesk server run` over a real PostgreSQL (both started here
+the way the tests start them, tests/pg.py and tests/server/live.py, and stopped and removed at
+the end, also on a failure); a workstation window on an empty file, and a second workstation
+(a plain SyncEngine, no window) that fills the desk and competes for a ticket:
+  12-login-dialog.png           File → «Войти на сервер…»: the dialog over the empty window,
+                                the password typed (the dialog opens by itself on first start)
+  13-shared-desk-online.png     the window after the first sync: the server's tickets, one
+                                selected, the status bar «В сети · <time of the last sync>»
+  14-refused-take.png           both workstations took the same ticket, the other one first:
+                                after the sync the status bar says in red who took it and why,
+                                and the card shows the ticket back with its real owner
+  15-sync-status.png            File → «Состояние синхронизации…»: server, last sync, ops
+                                waiting, the refused op with its reason in full
+  16-import-refused.png         «Импорт заявок…» on this workstation: refused, with why (the
+                                tickets would never reach the server) and where to import instead
+
 Why two processes: this one owns the X server and the temporary desk, a child renders. Qt's
 xcb plugin aborts the process when its X server goes away, so the server is stopped only after
 the child has exited (also when it crashed), and a crash never leaves an Xvfb behind.
@@ -30,7 +47,10 @@ generated (the bulk close changes the first one); the tickets they need are made
 same commands the application runs, on the window's writer thread.
 
 Settings and the window layout go to a temporary OPDESK_HOME, never the operator's own; the
-demo desk is a temporary copy (the commands change it), generated with a fixed clock.
+demo desk is a temporary copy (the commands change it), generated with a fixed clock. The
+shared desk runs on the real clock (the server stamps what it applies with its own), its
+tokens are kept in memory only (never the operator's keyring), and without PostgreSQL (none
+installed and none installable) its pictures are skipped with a note, the others still made.
 """
 
 from __future__ import annotations
@@ -40,6 +60,7 @@ import contextlib
 import datetime as dt
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -65,6 +86,39 @@ PICTURES = (
     "10-template-picker.png",
     "11-new-request.png",
 )
+SHARED_PICTURES = (
+    "12-login-dialog.png",
+    "13-shared-desk-online.png",
+    "14-refused-take.png",
+    "15-sync-status.png",
+    "16-import-refused.png",
+)
+# The shared desk's two operators (accounts on the live server) and their password.
+OPERATOR = ("ivanova", "Иванова М. С.")  # at the window
+NEIGHBOUR = ("petrov", "Петров А. В.")  # the other workstation
+SHARED_PASSWORD = "desk-password-2026"
+# The shared desk's clients, made in the server's database as its administrator keeps them
+# (no workstation op adds a client): name, category, city, phone.
+SHARED_CLIENTS = (
+    ("ООО «Ромашка»", "VIP", "Москва", "+7 495 111-22-33"),
+    ("ГБУ «Южный порт»", "Важный", "Новороссийск", "+7 8617 60-12-40"),
+    ("ИП Кузнецов А. Н.", "обычный", "Казань", "+7 843 292-05-17"),
+    ("ПАО «Уралсвязь»", "Важный", "Екатеринбург", "+7 343 310-44-90"),
+)
+# What the other workstation registers on the shared desk: client (index), category,
+# priority, subject.
+SHARED_TICKETS = (
+    (0, "Проблемы с хостингом", "Критичный", "Сайт магазина не открывается с утра"),
+    (1, "Ошибка поведения или интерфейса", "Срочный", "Не сохраняется карточка товара в админке"),
+    (2, "Запрос документов по проекту", "Обычный", "Нужен акт выполненных работ за октябрь"),
+    (3, "Вопрос / консультация по проекту", "Обычный", "Как подключить второй склад к выгрузке"),
+    (0, "Запрос на настройку компонентов или модулей", "Срочный", "Настроить оплату через СБП"),
+    (2, "Запрос бухгалтерских документов", "Обычный", "Счёт-фактура за ноябрь"),
+    (1, "Изменение/расширение услуги", "Обычный", "Расширить тариф хостинга до 50 ГБ"),
+    (3, "Проблемы с хостингом", "Срочный", "Медленно открывается личный кабинет"),
+)
+CONTESTED = (0, "Ошибка поведения или интерфейса", "Срочный", "Не приходят SMS с кодом входа")
+SHARED_DETAIL_WIDTH = 380  # the card's width in the shared desk's window (as in 01)
 MY_FILTER = "Мои"
 ENGINEER_DEPARTMENT = "to"  # C-01, C-03: the outage is resolved by the responsible ТО engineer
 FRIDAY_EVENING = dt.datetime(2026, 11, 27, 15, 30, tzinfo=dt.UTC)  # 18:30 in Moscow (U-08)
@@ -151,6 +205,69 @@ def virtual_display(size: tuple[int, int]) -> Iterator[str]:
         say("Xvfb stopped")
 
 
+@contextlib.contextmanager
+def shared_server(work: Path) -> Iterator[str | None]:
+    """A live shared desk for the pictures 12–16: a throw-away PostgreSQL cluster (tests/pg.py:
+    initdb on loopback, installed first when missing), a database made by `opdesk server init`
+    and a real `opdesk server run` process on it (tests/server/live.py), with the two
+    operators' accounts; yields the server's URL (None: no PostgreSQL here, said why).
+
+    Everything is stopped and removed when the block ends, however it ends: the server
+    process (its whole process group), its database, the cluster and its folder."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # the tests' helpers: tests.pg, tests.server.live
+    from tests.pg import PgSetupError, ensure_bindir, start_server, stop_server
+    from tests.server.live import running_server
+
+    try:
+        pg = start_server(ensure_bindir())
+    except PgSetupError as exc:
+        say(f"NOTE: no PostgreSQL for the shared desk, its pictures are skipped: {exc}")
+        yield None
+        return
+    try:
+        say(f"PostgreSQL started on 127.0.0.1:{pg.port}")
+        with running_server(pg, work / "server") as live:
+            for login, name in (OPERATOR, NEIGHBOUR):
+                live.add_person(login, "operator", SHARED_PASSWORD, name)
+            seed_clients(live.db_url)
+            say(f"opdesk server running on {live.url} (pid {live.process and live.process.pid})")
+            try:
+                yield live.url
+            finally:
+                say("stopping opdesk server")
+    finally:
+        stop_server(pg)
+        say("PostgreSQL stopped and removed")
+
+
+def seed_clients(db_url: str) -> None:
+    """The desk's clients straight into the server's database, through the commands as the
+    server runs them (the server's database is the truth: nothing there needs an op)."""
+    from opdesk import services
+    from opdesk.clock import FixedClock
+    from opdesk.regulations.pack import load_default_pack
+    from opdesk.server.migrate import open_server
+
+    db = open_server(db_url)
+    try:
+        desk = services.Desk(db, load_default_pack(), FixedClock(NOW))
+        for name, category, city, phone in SHARED_CLIENTS:
+            services.add_client(desk, name, category=category, city=city, phone=phone)
+    finally:
+        db.close()
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM ends this process through its `finally` blocks, like Ctrl+C: the X server, the
+    opdesk server and PostgreSQL are stopped and the temporary folder removed."""
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise SystemExit(143)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def orchestrate(args: argparse.Namespace) -> int:
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -158,13 +275,19 @@ def orchestrate(args: argparse.Namespace) -> int:
     if own_server and shutil.which("Xvfb") is None:
         print(NO_XVFB, file=sys.stderr)
         return 2
+    _stop_on_sigterm()
     with tempfile.TemporaryDirectory(prefix="opdesk-screenshots-") as tmp:
         work = Path(tmp)
         desk = prepare_desk(args, work)
         env = {**os.environ, "OPDESK_HOME": str(work / "home"), "QT_QPA_PLATFORM": "xcb"}
         command = [sys.executable, str(Path(__file__).resolve()), "--render", "--out", str(out),
                    "--desk", str(desk), "--size", f"{args.size[0]}x{args.size[1]}"]  # fmt: skip
-        with virtual_display(args.size) if own_server else contextlib.nullcontext(None) as disp:
+        with (
+            shared_server(work) if args.shared else contextlib.nullcontext(None) as url,
+            virtual_display(args.size) if own_server else contextlib.nullcontext(None) as disp,
+        ):
+            if url is not None:
+                command += ["--server", url]
             if disp is not None:
                 env["DISPLAY"] = disp
             else:
@@ -234,10 +357,12 @@ class Shooter:
     with `processEvents()` in a loop (PySide6 6.12 on Python 3.11 crashes after a few thousand
     calls, see bench/bench_ui_queue.py)."""
 
-    def __init__(self, out: Path, desk: Path, size: tuple[int, int]) -> None:
+    def __init__(
+        self, out: Path, desk: Path, size: tuple[int, int], server: str | None = None
+    ) -> None:
         from PySide6.QtWidgets import QApplication
 
-        self.out, self.desk, self.size = out, desk, size
+        self.out, self.desk, self.size, self.server = out, desk, size, server
         app = QApplication.instance() or QApplication([sys.argv[0]])
         assert isinstance(app, QApplication)
         self.app = app
@@ -759,20 +884,310 @@ class Shooter:
             f"ticket id {self.plan.ticket}")  # fmt: skip
         if self.app.platformName() != "xcb":
             raise RuntimeError(f"screenshots: platform {self.app.platformName()}, not xcb")
-        for name in PICTURES:
+        for name in (*PICTURES, *SHARED_PICTURES):
             (self.out / name).unlink(missing_ok=True)  # no stale picture from an earlier run
         self.language("ru")
         mine = self.russian()
         self.step6()
         self.english(mine)
+        self.language("ru")  # the shared desk in Russian, the interface's own language
+        if self.server is None:
+            self.notes.append("the shared desk's pictures (12–16) skipped: no live server")
+        else:
+            SharedShots(self, self.server).run()
         for note in self.notes:
             say(f"NOTE: {note}")
         say(f"{len(self.saved)} pictures: {', '.join(self.saved)}")
         return 0
 
 
+# -- the child: the shared desk ----------------------------------------------------------------
+class Neighbour:
+    """The other workstation of the shared desk: the sync engine on a SQLite file of its own,
+    without a window, as the window's runner drives it (log in, commands, sync)."""
+
+    def __init__(self, path: Path, url: str) -> None:
+        from opdesk.clock import SystemClock
+        from opdesk.regulations.pack import load_default_pack
+        from opdesk.regulations.snapshot import Actor
+        from opdesk.services.desk import Desk
+        from opdesk.store.database import open_local
+        from opdesk.sync import state
+        from opdesk.sync.engine import SyncEngine
+        from opdesk.sync.transport import HttpServer
+
+        pack = load_default_pack()
+        self.db = open_local(path)
+        self.http = HttpServer(url)
+        self.http.login(NEIGHBOUR[0], SHARED_PASSWORD, state.client_id(self.db), training=False)
+        self.engine = SyncEngine(self.db, self.http, pack, SystemClock(), check=False)
+        self.desk = Desk(self.db, pack, SystemClock(), provisional_numbers=True)
+        self.actor = Actor(NEIGHBOUR[0], "operator", "")
+        self.sync()
+
+    def sync(self) -> None:
+        report = self.engine.sync_once()
+        if report.error is not None:
+            raise RuntimeError(f"screenshots: the other workstation's sync: {report.error}")
+
+    def create(self, client: int, category: str, priority: str, subject: str) -> Any:
+        """A CSN ticket (004: the category picks its SLA plan) of one of the desk's clients
+        (pulled from the server); its uuid."""
+        from sqlalchemy import select
+
+        from opdesk import services
+        from opdesk.models import Client, Ticket
+
+        name, _category, _city, phone = SHARED_CLIENTS[client]
+        with self.db.transaction() as s:
+            client_id = s.scalars(select(Client.id).where(Client.name == name)).one()
+        made = services.create_ticket(
+            self.desk, self.actor, category=category, priority=priority, subject=subject,
+            process="csn", client_id=client_id, contact_phone=phone,
+        )  # fmt: skip
+        if not made.ok or made.created_id is None:
+            raise RuntimeError(f"screenshots: the shared desk's ticket: {made.message()}")
+        with self.db.transaction() as s:
+            ticket = s.get(Ticket, made.created_id)
+            assert ticket is not None
+            return ticket.uuid
+
+    def take(self, key: Any) -> None:
+        from sqlalchemy import select
+
+        from opdesk import services
+        from opdesk.models import Ticket
+
+        with self.db.transaction() as s:
+            tid = s.scalars(select(Ticket.id).where(Ticket.uuid == key)).one()
+        taken = services.take(self.desk, self.actor, tid)
+        if not taken.ok:
+            raise RuntimeError(f"screenshots: the other workstation's take: {taken.message()}")
+
+    def close(self) -> None:
+        self.http.close()
+        self.db.close()
+
+
+class SharedShots:
+    """12–16: a workstation window of the shared desk (see the module docstring)."""
+
+    def __init__(self, shooter: Shooter, url: str) -> None:
+        self.shot, self.url = shooter, url
+        self.path = shooter.desk.with_name("shared-workstation.sqlite3")
+        self.syncs: list[Any] = []
+
+    def run(self) -> None:
+        neighbour = Neighbour(self.shot.desk.with_name("shared-neighbour.sqlite3"), self.url)
+        window = None
+        try:
+            keys = [neighbour.create(*ticket) for ticket in SHARED_TICKETS]
+            for key in keys[1::3]:
+                neighbour.take(key)  # the other operator is already at work on some
+            neighbour.sync()
+            window = self.open_window()
+            self.login_picture(window)
+            self.online_picture(window, keys[0])
+            self.refused_pictures(window, neighbour)
+            self.import_picture(window)
+        finally:
+            if window is not None:
+                window.close()
+                window.deleteLater()
+                self.shot.settle(100)
+            neighbour.close()
+
+    # -- the window and its syncs ---------------------------------------------------------------
+    def open_window(self) -> Any:
+        """The window on an empty file with the server in its settings: the workstation's
+        first start. The token store is memory only (the operator's keyring is never used)."""
+        from opdesk import settings
+        from opdesk.clock import SystemClock
+        from opdesk.regulations.pack import load_default_pack
+        from opdesk.sync.credentials import TokenStore
+        from opdesk.ui.main_window import MainWindow
+
+        prefs = settings.Settings(person=OPERATOR[0], server=self.url)
+        window = MainWindow(load_default_pack(), SystemClock(), prefs, tokens=TokenStore())
+        window.resize(*self.shot.size)
+        window.move(0, 0)
+        window.show()
+        window.shared.synced.connect(self.syncs.append)
+        self.shot.after(window.database_opened, lambda: window.open_database(self.path),
+                        "the workstation's database")  # fmt: skip
+        self.shot.until(lambda: window.windowHandle().isExposed(), "the window on the X server")
+        return window
+
+    def synced(self, window: Any, trigger: Any, wanted: Any, what: str) -> Any:
+        """Do `trigger()` and wait for a sync of the window whose report is `wanted`."""
+        mark = len(self.syncs)
+        trigger()
+
+        def seen() -> bool:
+            return any(wanted(s.report) for s in self.syncs[mark:])
+
+        self.shot.until(seen, what)
+        return next(s for s in self.syncs[mark:] if wanted(s.report))
+
+    def login_dialog(self, window: Any) -> Any:
+        """File → «Войти на сервер…» (the same dialog the first start opens by itself)."""
+        shared = window.shared
+        self.shot.until(lambda: shared.runner is not None and shared.tokens is not None,
+                        "the workstation's sync runner")  # fmt: skip
+        if shared.login_dialog is None or not shared.login_dialog.isVisible():
+            shared.login_action.trigger()
+        dialog = shared.login_dialog
+        self.shot.exposed(dialog, "the login dialog")
+        dialog.password.setText(SHARED_PASSWORD)  # typed by the operator, shown as dots
+        return dialog
+
+    def log_in(self, window: Any, dialog: Any, wanted: Any, what: str) -> Any:
+        return self.synced(window, dialog.submit, wanted, what)
+
+    # -- the pictures ---------------------------------------------------------------------------
+    def login_picture(self, window: Any) -> None:
+        dialog = self.login_dialog(window)
+        self.shot.settle(400)
+        self.shot.save("12-login-dialog.png", self.shot.screen_area(window))
+        first = self.log_in(window, dialog, lambda r: r.error is None and r.pulled > 0,
+                            "the first sync after the login")  # fmt: skip
+        say(f"shared desk: first sync pulled {first.report.pulled} rows")
+        self.shot.until(lambda: window.person is not None and window.person.login == OPERATOR[0],
+                        "the operator at the workstation")  # fmt: skip
+
+    def online_picture(self, window: Any, key: Any) -> None:
+        from opdesk.ui.sync_status import ONLINE
+
+        status = window.sync_label
+        self.shot.until(lambda: status.state == ONLINE and not status.busy, "«В сети»")
+        total = sum(window.inner.sizes())  # the queue wide enough for its subjects, as in 01
+        window.inner.setSizes([total - SHARED_DETAIL_WIDTH, SHARED_DETAIL_WIDTH])
+        self.select(window, key)
+        say(f"shared desk online: {status.text()}")
+        self.shot.save("13-shared-desk-online.png", window.grab())
+
+    def select(self, window: Any, key: Any) -> int:
+        """The ticket `key` (a uuid) current in the queue, its card shown."""
+        from sqlalchemy import select
+
+        from opdesk.models import Ticket
+
+        def local_id() -> int | None:
+            with window.desk.db.transaction() as s:
+                found = s.scalars(select(Ticket.id).where(Ticket.uuid == key)).first()
+                return int(found) if found is not None else None
+
+        def listed() -> bool:
+            """In the queue, and no queue list on its way (a sync's or a new person's reload
+            would take the selection away again)."""
+            tid = local_id()
+            model = window.model
+            idle = window._full_seq == window._query_seq
+            return tid is not None and model is not None and model.row_of(tid) >= 0 and idle
+
+        for _attempt in range(3):
+            self.shot.until(listed, "the shared ticket in the queue")
+            tid = local_id()
+            assert tid is not None
+            try:
+                self.shot.select(window, [tid])
+            except RuntimeError:  # a reload came between: select again once it is listed
+                self.shot.settle(200)
+                continue
+            return tid
+        raise RuntimeError("screenshots: the shared ticket's card did not stay shown")
+
+    def refused_pictures(self, window: Any, neighbour: Neighbour) -> None:
+        """Both operators take the same new ticket; the other workstation's op reaches the
+        server first (this one is logged out meanwhile, its op waits), so this one's «Взять в
+        работу» is refused at its next sync, undone, and told."""
+        key = neighbour.create(*CONTESTED)
+        self.synced(window, neighbour.sync, lambda r: r.pulled > 0, "the contested ticket")
+        tid = self.select(window, key)
+        window.shared.logout_action.trigger()
+        actions = window.actions_
+        actions.last_results = []
+        actions.actions["take"].trigger()
+        self.shot.until(lambda: bool(actions.last_results), "«Взять в работу» here")
+        if not actions.last_results[0][1].ok:
+            raise RuntimeError(f"screenshots: take: {actions.last_results[0][1].message()}")
+        self.shot.until(lambda: window.sync_label.waiting == 1, "the op waiting to be sent")
+        neighbour.take(key)
+        neighbour.sync()  # first come on the server
+        dialog = self.login_dialog(window)
+        refused = self.log_in(window, dialog, lambda r: bool(r.refused), "the refused op")
+        say(f"shared desk: refused {[op.name for op in refused.report.refused]}")
+        self.shot.until(
+            lambda: (
+                window.current is not None
+                and window.current.detail.id == tid
+                and window.current.detail.owner_login == NEIGHBOUR[0]
+            ),
+            "the card with the ticket's real owner",
+        )
+        self.shot.rows_painted(window)
+        self.shot.settle(400)
+        say(f"refused take: {window.statusBar().currentMessage()}")
+        self.shot.save("14-refused-take.png", window.grab())
+        self.status_picture(window)
+
+    def status_picture(self, window: Any) -> None:
+        """File → «Состояние синхронизации…», through the menu as the operator opens it."""
+        action = self.menu_item(window, "Состояние синхронизации…")
+        action.trigger()
+        panel = window.sync_label.panel
+        self.shot.exposed(panel, "the sync status dialog")
+        self.shot.settle(400)
+        self.shot.save("15-sync-status.png", self.shot.screen_area(panel))
+        panel.hide()
+        self.shot.settle(100)
+
+    def menu_item(self, window: Any, text: str) -> Any:
+        for top in window.menuBar().actions():
+            menu = top.menu()
+            for item in menu.actions() if menu is not None else ():
+                if item.text().replace("&", "") == text:
+                    return item
+        raise RuntimeError(f"screenshots: «{text}» is not in the window's menus")
+
+    def import_picture(self, window: Any) -> None:
+        """«Импорт заявок…» of a real export (of the demo desk) on this workstation: refused
+        before anything is written. The file dialog is answered here without showing it."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from opdesk.store.database import open_local
+        from opdesk.transfer import export_file
+
+        file = self.path.with_name("tickets-from-another-desk.jsonl")
+        db = open_local(self.shot.desk)
+        try:
+            export_file(db, file, "jsonl", NOW, '{"text": "интернет"}')
+        finally:
+            db.close()
+        jobs = window.data_jobs
+        original = QFileDialog.getOpenFileName
+        QFileDialog.getOpenFileName = staticmethod(  # type: ignore[method-assign]
+            lambda *_a, **_k: (str(file), "")
+        )
+        try:
+            self.menu_item(window, "Импорт заявок…").trigger()
+        finally:
+            QFileDialog.getOpenFileName = original  # type: ignore[method-assign]
+        job = jobs.job
+        self.shot.until(lambda: job is not None and job.outcome is not None, "the import's end")
+        notice = jobs.notice
+        if notice is None:
+            raise RuntimeError(f"screenshots: the import was not refused ({job.outcome})")
+        self.shot.exposed(notice, "the import's refusal")
+        self.shot.settle(400)
+        say(f"import refused: {notice.text()[:120]}…")
+        self.shot.save("16-import-refused.png", self.shot.screen_area(window))
+        notice.accept()
+        self.shot.settle(100)
+
+
 def render(args: argparse.Namespace) -> int:
-    shooter = Shooter(args.out, args.desk, args.size)
+    shooter = Shooter(args.out, args.desk, args.size, args.server)
     return shooter.run()
 
 
@@ -789,7 +1204,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--demo", type=Path, help="reuse this demo desk (generated there if missing)")
     ap.add_argument("--xvfb", action="store_true", help="start Xvfb even if DISPLAY is set")
     ap.add_argument("--size", type=size, default=SIZE, help="the window, WIDTHxHEIGHT")
+    ap.add_argument(
+        "--no-shared",
+        dest="shared",
+        action="store_false",
+        help="skip the shared desk's pictures (no PostgreSQL, no server)",
+    )
     ap.add_argument("--render", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--server", help=argparse.SUPPRESS)  # the live server's URL, for --render
     ap.add_argument("--desk", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.render:

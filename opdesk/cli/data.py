@@ -1,8 +1,9 @@
 """`opdesk demo`, `opdesk import`, `opdesk export`: data in and out of the local database.
 
 Wired into opdesk/cli.py by `add_data_parsers(sub)` and `run_data(args)`. Problems with the
-input (a bad row, a database that already holds data) print one clear message per problem in
-Russian and English and exit with code 2; nothing is half-written.
+input (a bad row, a database that already holds data, a workstation's database bound to a
+shared desk's server, which neither import nor demo may fill) print one clear message per
+problem in Russian and English and exit with code 2; nothing is half-written.
 """
 
 from __future__ import annotations
@@ -127,6 +128,7 @@ def _n(value: int) -> str:
 
 def _import(args: argparse.Namespace) -> int:
     from opdesk.store.database import open_local
+    from opdesk.store.local_writes import SharedDeskRefusal
     from opdesk.transfer import ImportRefused, import_file
     from opdesk.transfer.jobs import busy_error, is_busy_error
 
@@ -151,6 +153,8 @@ def _import(args: argparse.Namespace) -> int:
             f"импорт не удался ({reason}); ничего не записано",
             f"the import failed ({reason}); nothing was written",
         ) from exc
+    except SharedDeskRefusal as exc:  # a workstation's database: said with its path
+        raise DatabaseError(path, exc.message_ru, exc.message_en) from exc
     except ImportRefused as exc:
         print(
             f"opdesk: {args.file}: импорт отклонён, ничего не записано / import refused, "

@@ -30,6 +30,11 @@ and copied INTO it with SQLite's backup API, which takes the write lock like any
 waits for it (the busy timeout, `LOCK_TIMEOUT`): a write in progress commits first and is then
 replaced, and connections left open read the new desk. If the lock does not come in time the
 run is refused and the target is left as it was; the directory beside it is always removed.
+
+Why a workstation of a shared desk is refused even with `force`: its database is bound to its
+server, and a demo desk over it would write tickets no op carries — they would never reach the
+server, and the sync's check would sweep them away — while the replaced file would drop the
+ops still waiting for the server (opdesk.store.local_writes).
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from opdesk.demo.load import CHUNK, CHUNK_TABLES, Watch, load
 from opdesk.progress import Cancel, Progress, Report
 from opdesk.regulations.pack import Pack, load_default_pack
 from opdesk.store.database import check_sqlite_file, open_local
+from opdesk.store.local_writes import bound_server_raw, demo_refusal
 
 LOCK_TIMEOUT = 5.0
 """Seconds a replacement waits for the write lock, as long as any writer waits (busy_timeout)."""
@@ -201,6 +207,9 @@ def _prepare_target(path: Path, force: bool) -> bool:
 
 
 def _refuse_filled(conn: sqlite3.Connection, path: Path, force: bool) -> None:
+    if bound_server_raw(conn) is not None:  # `force` or not: see the module docstring
+        refused = demo_refusal()
+        raise DemoError(f"{path}: {refused.message_ru}", f"{path}: {refused.message_en}")
     filled = _filled_tables(conn)
     if filled and not force:
         raise DemoError(

@@ -9,12 +9,18 @@ Everything returned is a plain frozen value that may cross to the GUI thread.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import uuid
 from dataclasses import dataclass
 
-from opdesk.models import Ticket
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from opdesk.models import Ticket, TicketConflict
 from opdesk.regulations.lifecycle import can_edit, check_transition, input_needed
 from opdesk.regulations.rules import Reason
 from opdesk.regulations.snapshot import Actor
+from opdesk.services.conflicts import current_texts
 from opdesk.services.desk import Desk
 from opdesk.services.snapshots import snapshot, status_history
 from opdesk.sla.report import StageSla, StatusChange
@@ -46,6 +52,28 @@ class StageBar:
 
 
 @dataclass(frozen=True)
+class ConflictLine:
+    """A sync conflict recorded on the ticket (models.conflict), as the card lists it."""
+
+    id: uuid.UUID
+    at: dt.datetime
+    person: str  # login of the op's author
+    op_name: str
+    kind: str  # text | refused
+    field: str
+    server_value: str  # text: what the server kept
+    local_value: str  # text: the op's text, offered for the merge
+    current: str  # text: the field's text now (the merge's base)
+    reasons: tuple[tuple[str, str, str], ...]  # refused: (rule, ru, en)
+    resolved_at: dt.datetime | None
+    resolved_by: str
+
+    @property
+    def open(self) -> bool:
+        return self.kind == "text" and self.resolved_at is None
+
+
+@dataclass(frozen=True)
 class TicketView:
     detail: TicketDetail
     process_name: str
@@ -57,6 +85,7 @@ class TicketView:
     edit_reasons: tuple[Reason, ...]
     sla: tuple[StageBar, ...]  # empty where the process has no SLA plans
     sla_reason: str
+    conflicts: tuple[ConflictLine, ...] = ()  # oldest first
 
 
 def ticket_view(desk: Desk, actor: Actor, ticket_id: int) -> TicketView | None:
@@ -69,6 +98,7 @@ def ticket_view(desk: Desk, actor: Actor, ticket_id: int) -> TicketView | None:
             return None
         snap = snapshot(s, row)
         history = status_history(s, row)
+        conflicts = _conflicts(s, row)
     pack = desk.pack
     process = pack.process(detail.process)
     status = process.find_status(pack.statuses, detail.status)
@@ -107,7 +137,31 @@ def ticket_view(desk: Desk, actor: Actor, ticket_id: int) -> TicketView | None:
         edit_reasons=edit.reasons,
         sla=bars,
         sla_reason=reason,
+        conflicts=conflicts,
     )
+
+
+def _conflicts(s: Session, ticket: Ticket) -> tuple[ConflictLine, ...]:
+    rows = s.scalars(
+        select(TicketConflict)
+        .where(TicketConflict.ticket_id == ticket.uuid)
+        .order_by(TicketConflict.at, TicketConflict.id)
+    ).all()
+    if not rows:
+        return ()
+    texts = current_texts(s, ticket)
+    out = []
+    for r in rows:
+        try:
+            said = json.loads(r.reasons)
+            reasons = tuple((str(x["rule"]), str(x["ru"]), str(x["en"])) for x in said)
+        except (ValueError, TypeError, KeyError):
+            reasons = ()
+        out.append(ConflictLine(
+            r.id, r.at, r.person, r.op_name, r.kind, r.field, r.server_value, r.local_value,
+            texts.get(r.field, ""), reasons, r.resolved_at, r.resolved_by,
+        ))  # fmt: skip
+    return tuple(out)
 
 
 def _minutes(value: dt.timedelta | None) -> int | None:

@@ -12,6 +12,10 @@ transaction: tickets, their history ("created"/"status" events from the file plu
 full-text index. It records no outbox op: an op is a command a server re-runs through the
 rule engine, and an import is a data job of its own (a desk's migration from another help
 desk happens once, on the database that is to hold it).
+
+Hence an import into a workstation of a shared desk (a database bound to its server) is
+refused before anything is written: its tickets would never reach the server, and the sync's
+check would sweep them away (opdesk.store.local_writes).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from sqlalchemy.orm import Session
 from opdesk.progress import Cancel, Cancelled, Report, checkpoint
 from opdesk.regulations.pack import Pack, load_default_pack
 from opdesk.store.database import Database, DatabaseError
+from opdesk.store.local_writes import import_refusal, refuse_if_bound
 from opdesk.transfer import export_sql, render
 from opdesk.transfer.check import (
     Problem,
@@ -226,7 +231,12 @@ def import_records(
     indexes are built once at the end instead of row by row (BulkWriter.defer_indexes).
     Progress after each batch: `position()` (KiB read, KiB in all) when given, else (line, 0).
     `gc.freeze` at each checkpoint keeps the cyclic collector from walking what the import
-    has built so far (it stopped the desktop for up to 0.35 s at a time)."""
+    has built so far (it stopped the desktop for up to 0.35 s at a time).
+
+    A database bound to a shared desk's server is refused (SharedDeskRefusal) before the
+    workers start, and once more under the write lock: nothing is written."""
+    with db.transaction() as session:
+        refuse_if_bound(session, import_refusal())
     pack = pack or load_default_pack()
     if workers is None:
         workers = worker_count(size)
@@ -259,6 +269,7 @@ def _import_records(
     try:
         with db.transaction() as session:
             _lock_for_writing(session)
+            refuse_if_bound(session, import_refusal())  # bound since the first look?
             # Inside the lock: what another import has just committed is seen here, and its
             # tickets are refused line by line as duplicates.
             raw = session.connection().connection.dbapi_connection

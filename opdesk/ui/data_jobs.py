@@ -56,6 +56,7 @@ from opdesk.demo import DemoError, generate
 from opdesk.progress import Cancelled
 from opdesk.services import Desk
 from opdesk.store.database import DatabaseError
+from opdesk.store.local_writes import SharedDeskRefusal
 from opdesk.transfer import ImportRefused, export_file, import_file
 from opdesk.transfer.check import Problem
 from opdesk.ui.jobs import Job, Report
@@ -95,7 +96,7 @@ def guarded(work: Callable[[], Any]) -> Outcome:
         return Outcome(CANCELLED)
     except ImportRefused as exc:
         return Outcome(REFUSED, problems=tuple(exc.problems))
-    except (DemoError, DatabaseError) as exc:
+    except (DemoError, DatabaseError, SharedDeskRefusal) as exc:
         return Outcome(FAILED, message=exc.message_ru, message_en=exc.message_en, value=exc)
     except (OSError, ValueError) as exc:  # an unwritable folder, a filter the store refuses
         log.warning("data job refused: %s", exc, exc_info=True)
@@ -427,6 +428,20 @@ class DataJobs(QObject):
             self.problems.open()
         elif outcome.state == CANCELLED:
             self._status(self.tr("Импорт отменён: база не изменена"))
+        elif isinstance(outcome.value, SharedDeskRefusal):
+            # Not a problem of the file: this database is a shared desk's workstation. Why,
+            # then what to do instead, apart: the second is what the operator acts on.
+            refused = outcome.value
+            en = english(w)
+            box = self._tell(
+                QMessageBox.Icon.Warning,
+                self.tr("Импорт на рабочем месте общего стола"),
+                self.tr("Файл {file} не импортирован: {message}").format(
+                    file=file.name, message=refused.why_en if en else refused.why_ru
+                )
+                + ".",
+            )
+            box.setInformativeText(refused.instead_en if en else refused.instead_ru)
         else:
             self._tell(
                 QMessageBox.Icon.Critical,

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from opdesk.regulations.pack import Pack
 from opdesk.services.views import TicketView
 from opdesk.store.reading import PersonInfo
+from opdesk.ui.conflict_merge import ConflictList
 from opdesk.ui.i18n import pick, translated
 from opdesk.ui.panels import reasons_text
 
@@ -114,6 +115,8 @@ class DetailView(QScrollArea):
         self.header.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.header.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.layout_.addLayout(self.header)
+        self.conflicts = ConflictList(body)  # sync conflicts: above the fold when there are any
+        self.layout_.addWidget(self.conflicts)
         self.editors: dict[str, QWidget] = {}
         self.names: dict[str, str] = {}  # login → name, for the history's «Кто»
         self.sla_box = QGroupBox(self.tr("SLA по этапам"), body)
@@ -197,6 +200,7 @@ class DetailView(QScrollArea):
             item = self.sla_layout.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
+        self.conflicts.show_view(view, self._when, self.names)
         if view is None:
             self.title.setText(self.tr("Выберите заявку в очереди"))
             for box in (self.sla_box, self.outgoing_box, self.client_box, self.links_box):

@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         self.runner = JobRunner(self)
         self.model: QueueModel | None = None
         self.actions_: TicketActions | None = None
+        self.merge_dialog: QDialog | None = None  # the last text merge opened (conflict_merge)
         self.filters.queryChanged.connect(self.run_query)
         self.filters.saveRequested.connect(self._save_filter)
         self.detail.ticketActivated.connect(self.go_to)
@@ -289,6 +290,9 @@ class MainWindow(QMainWindow):
             from opdesk.ui import checklist_panel  # Ctrl+Shift+C: the closing checklist (000)
 
             self.checklist = checklist_panel.install(self)
+            from opdesk.ui import conflict_merge  # the card's sync conflicts and their merge
+
+            conflict_merge.install(self)
             self._restore_layout()
         opened_text = (
             self.tr("База открыта (созданы демо-данные): {path}")
@@ -463,6 +467,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"OpDesk — {who}")
         self._load_saved()
         self.run_query(self.filters.query())
+        if self._counted:  # «Мои» is someone else's now (or someone's at last)
+            self.refresh_counts()
 
     # -- settings ------------------------------------------------------------------------------
     def open_settings(self) -> None:
@@ -628,8 +634,11 @@ class MainWindow(QMainWindow):
     def refresh_counts(self) -> None:
         if self.lister is None:
             return
-        filters = self.filters.filters()
         me = self.person.id if self.person else None
+        # «Мои» is nobody's until the person is known (a shared desk's first start: its people
+        # come with the first sync): counted then, it would fail every badge's count.
+        filters = {name: q for name, q in self.filters.filters().items()
+                   if me is not None or q.owner != "mine"}  # fmt: skip
         now = self.clock.now()
 
         def work(desk: Desk) -> dict[str, int]:

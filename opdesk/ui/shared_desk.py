@@ -238,7 +238,7 @@ class SharedDesk(QObject):
             last = added[-1]
             window.statusBar().showMessage(
                 self.tr("Сервер отклонил «{action}» ({tickets}): {reason}").format(
-                    action=last.action, tickets=last.tickets, reason=last.reason
+                    action=last.action, tickets=last.tickets, reason=last.headline or last.reason
                 ),
                 30000,
             )

@@ -43,7 +43,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from sqlalchemy import func, select
 
 from opdesk.clock import Clock
-from opdesk.models import OutboxEntry, Person, Ticket
+from opdesk.models import OutboxEntry, Person, Ticket, TicketConflict
 from opdesk.regulations.pack import Pack
 from opdesk.services.desk import Desk
 from opdesk.services.writes import OP_KIND
@@ -72,6 +72,8 @@ class Synced:
     changed: frozenset[int] = frozenset()  # local ids of tickets the sync changed
     numbers: Mapping[uuid.UUID, str] = field(default_factory=dict)  # refused ops' tickets
     owners: Mapping[uuid.UUID, tuple[str, str]] = field(default_factory=dict)  # login, name
+    # login → text conflicts of their ops the server kept for a manual merge, not merged yet
+    open_conflicts: Mapping[str, int] = field(default_factory=dict)
 
 
 def waiting_ops(db: Database) -> int:
@@ -79,6 +81,18 @@ def waiting_ops(db: Database) -> int:
     with db.engine.connect() as conn:
         query = select(func.count()).select_from(OutboxEntry).where(OutboxEntry.op == OP_KIND)
         return int(conn.scalar(query) or 0)
+
+
+def open_conflicts(db: Database) -> dict[str, int]:
+    """Per login, the text conflicts waiting for a merge (models.conflict), in one grouped
+    count: the table holds conflicts only, a handful beside the tickets."""
+    with db.engine.connect() as conn:
+        query = (
+            select(TicketConflict.person, func.count())
+            .where(TicketConflict.kind == "text", TicketConflict.resolved_at.is_(None))
+            .group_by(TicketConflict.person)
+        )
+        return {login: int(n) for login, n in conn.execute(query)}
 
 
 Found = dict[uuid.UUID, tuple[int, str, str | None, str | None]]
@@ -223,6 +237,7 @@ class SyncRunner(QObject):
             report = self.engine.sync_once(check=check)
             refused = {key for op in report.refused for key in op.tickets}
             found = _tickets(self.db, report.tickets | refused)
+            unmerged = open_conflicts(self.db)
         except Exception as exc:  # a bug or a closed database: logged, told, never fatal
             log.exception("sync failed")
             self._emit("crashed", f"{type(exc).__name__}: {exc}")
@@ -240,7 +255,7 @@ class SyncRunner(QObject):
         synced = Synced(
             report, self.clock.now(), check,
             frozenset(found[key][0] for key in report.tickets if key in found),
-            {key: found[key][1] for key in refused if key in found}, owners,
+            {key: found[key][1] for key in refused if key in found}, owners, unmerged,
         )  # fmt: skip
         self._emit("synced", synced)
 

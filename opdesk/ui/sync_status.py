@@ -74,6 +74,7 @@ class RefusedLine:
     tickets: str
     action: str
     reason: str
+    headline: str = ""  # the reason's first words, for the status bar's one line ("": reason)
 
 
 def reason_words(op: RefusedOp, taken_by: str = "") -> str:
@@ -82,10 +83,26 @@ def reason_words(op: RefusedOp, taken_by: str = "") -> str:
     words = "; ".join(
         pick(r.message_ru, r.message_en) + (f" ({r.rule})" if r.rule else "") for r in op.reasons
     )
-    if op.name == "take" and taken_by:
-        first = QCoreApplication.translate("SyncStatus", "Заявку уже взял в работу {name}.")
-        return f"{first.format(name=taken_by)} {words}".strip()
-    return words
+    first = taken_words(op, taken_by)
+    return f"{first} {words}".strip() if first else words
+
+
+def taken_words(op: RefusedOp, taken_by: str) -> str:
+    """A refused take's first words: who has the ticket now ("" for other refusals)."""
+    if op.name != "take" or not taken_by:
+        return ""
+    first = QCoreApplication.translate("SyncStatus", "Заявку уже взял в работу {name}.")
+    return first.format(name=taken_by.rstrip("."))  # «Петров А. В.», not «Петров А. В..»
+
+
+def headline(op: RefusedOp, taken_by: str = "") -> str:
+    """What the status bar's one line says of a refusal: who has the ticket (a take), else
+    the first reason alone; the panel keeps every reason with its rule in full."""
+    first = taken_words(op, taken_by)
+    if first or not op.reasons:
+        return first
+    reason = op.reasons[0]
+    return pick(reason.message_ru, reason.message_en) + (f" ({reason.rule})" if reason.rule else "")
 
 
 class SyncStatus(QToolButton):
@@ -107,6 +124,7 @@ class SyncStatus(QToolButton):
         self.last_ok: dt.datetime | None = None
         self.waiting = 0
         self.refused_total = 0
+        self.unmerged = 0  # this person's text conflicts waiting for a merge on their cards
         self.diverged: tuple[str, ...] = ()
         self.refused: deque[RefusedLine] = deque(maxlen=KEPT)
         self.panel: SyncPanel | None = None
@@ -148,12 +166,14 @@ class SyncStatus(QToolButton):
             self.state = OFFLINE if report.offline else FAILED
             self.why = pick(error.message_ru, error.message_en)
         self.diverged = report.diverged
+        self.unmerged = synced.open_conflicts.get(me, 0)
         added = []
         for op in report.refused:
             numbers = ", ".join(synced.numbers.get(key, "—") for key in op.tickets) or "—"
             owners = [synced.owners.get(key, ("", "")) for key in op.tickets]
             taken_by = ", ".join(name for login, name in owners if login and login != me)
-            line = RefusedLine(synced.at, numbers, op_title(op.name), reason_words(op, taken_by))
+            line = RefusedLine(synced.at, numbers, op_title(op.name), reason_words(op, taken_by),
+                               headline(op, taken_by))  # fmt: skip
             added.append(line)
         self.refused.extend(added)
         self.refused_total += len(added)
@@ -185,6 +205,8 @@ class SyncStatus(QToolButton):
             text += " · " + self.tr("ждут отправки: {n}").format(n=self.waiting)
         if self.refused_total:
             text += " · " + self.tr("отклонено сервером: {n}").format(n=self.refused_total)
+        if self.unmerged:
+            text += " · " + self.tr("конфликтов к объединению: {n}").format(n=self.unmerged)
         if self.diverged:
             text += " · " + self.tr("расхождение с сервером")
         return ("⟳ " if self.busy else "") + text
@@ -192,7 +214,10 @@ class SyncStatus(QToolButton):
     def _render(self) -> None:
         self.setText(self.summary())
         self.setToolTip(self.why or self.tr("Нажмите, чтобы увидеть подробности синхронизации"))
-        alarm = bool(self.refused_total or self.diverged) or self.state in (FAILED, RELOGIN)
+        alarm = bool(self.refused_total or self.unmerged or self.diverged) or self.state in (
+            FAILED,
+            RELOGIN,
+        )
         self.setStyleSheet("QToolButton { color: #c62828; }" if alarm else "")
         if self.panel is not None and self.panel.isVisible():
             self.panel.fill(self)

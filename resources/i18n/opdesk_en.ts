@@ -239,6 +239,79 @@ Log: {log}</translation>
     </message>
 </context>
 <context>
+    <name>ConflictList</name>
+    <message>
+        <source>Тема</source>
+        <translation>Subject</translation>
+    </message>
+    <message>
+        <source>Причина</source>
+        <translation>Cause</translation>
+    </message>
+    <message>
+        <source>Выполненные действия</source>
+        <translation>Actions taken</translation>
+    </message>
+    <message>
+        <source>Комментарий закрытия</source>
+        <translation>Closing comment</translation>
+    </message>
+    <message>
+        <source>Конфликты синхронизации</source>
+        <translation>Sync conflicts</translation>
+    </message>
+    <message>
+        <source>Когда</source>
+        <translation>When</translation>
+    </message>
+    <message>
+        <source>Кто</source>
+        <translation>Who</translation>
+    </message>
+    <message>
+        <source>Что</source>
+        <translation>What</translation>
+    </message>
+    <message>
+        <source>Решение</source>
+        <translation>Resolution</translation>
+    </message>
+    <message>
+        <source>Объединить…</source>
+        <translation>Merge…</translation>
+    </message>
+    <message>
+        <source>Сравнить тексты и сохранить объединённый</source>
+        <translation>Compare the texts and save the merged one</translation>
+    </message>
+    <message>
+        <source>«{field}»: изменён одновременно</source>
+        <translation>«{field}»: changed at the same time</translation>
+    </message>
+    <message>
+        <source>«{op}» отклонено сервером</source>
+        <translation>«{op}» refused by the server</translation>
+    </message>
+    <message>
+        <source>ждёт объединения: оставлен текст сервера</source>
+        <translation>waiting for a merge: the server&apos;s text kept</translation>
+    </message>
+    <message>
+        <source>объединено ({who})</source>
+        <translation>merged ({who})</translation>
+    </message>
+    <message>
+        <source>Оставлен: {kept}
+Не принят: {other}</source>
+        <translation>Kept: {kept}
+Not accepted: {other}</translation>
+    </message>
+    <message>
+        <source>Объединение текста</source>
+        <translation>Text merge</translation>
+    </message>
+</context>
+<context>
     <name>DataJobs</name>
     <message>
         <source>Открыть базу…</source>
@@ -291,6 +364,14 @@ Log: {log}</translation>
     <message>
         <source>Импорт отменён: база не изменена</source>
         <translation>Import cancelled: the database is unchanged</translation>
+    </message>
+    <message>
+        <source>Импорт на рабочем месте общего стола</source>
+        <translation>Import on a shared desk&apos;s workstation</translation>
+    </message>
+    <message>
+        <source>Файл {file} не импортирован: {message}</source>
+        <translation>File {file} was not imported: {message}</translation>
     </message>
     <message>
         <source>Импорт не выполнен</source>
@@ -974,6 +1055,37 @@ Log: {log}</translation>
     <message>
         <source>Поля</source>
         <translation>Fields</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <source>Объединение: {number} · {field}</source>
+        <translation>Merge: {number} · {field}</translation>
+    </message>
+    <message>
+        <source>Поле «{field}» изменили на двух рабочих местах. Сервер оставил текст, который пришёл первым; второй сохранён здесь. Соберите итоговый текст и сохраните его.</source>
+        <translation>The field «{field}» was changed on two workstations. The server kept the text that came first; the other one is kept here. Put together the final text and save it.</translation>
+    </message>
+    <message>
+        <source>Взять этот текст ↓</source>
+        <translation>Take this text ↓</translation>
+    </message>
+    <message>
+        <source>Сейчас в заявке (сервер):</source>
+        <translation>In the ticket now (the server):</translation>
+    </message>
+    <message>
+        <source>Не принятый текст:</source>
+        <translation>The text not accepted:</translation>
+    </message>
+    <message>
+        <source>Сохранить объединение</source>
+        <translation>Save the merge</translation>
+    </message>
+    <message>
+        <source>Итоговый текст:</source>
+        <translation>Final text:</translation>
     </message>
 </context>
 <context>
@@ -1763,6 +1875,10 @@ Log: {log}</translation>
     <message>
         <source>отклонено сервером: {n}</source>
         <translation>refused by the server: {n}</translation>
+    </message>
+    <message>
+        <source>конфликтов к объединению: {n}</source>
+        <translation>conflicts to merge: {n}</translation>
     </message>
     <message>
         <source>расхождение с сервером</source>

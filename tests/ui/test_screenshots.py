@@ -2,10 +2,14 @@
 through xcb on a small demo desk and saves every picture; each one has the expected size and
 is a real picture, not a blank single-colour image. The step-6 screens are among them: the
 closing checklist with items missing and filled, the reply-template picker with its reason and
-the new request during a call."""
+the new request during a call. So are the shared desk's, against a live `opdesk server` over a
+real PostgreSQL that the script starts and, at the end, stops: the login, the window online
+after a sync, a take the server refused (who took the ticket first), the sync status dialog
+and an import refused on the workstation."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -25,6 +29,10 @@ WHOLE_WINDOW = (
     "04-english.png",
     "08-checklist-missing.png",
     "09-checklist-filled.png",
+    "12-login-dialog.png",
+    "13-shared-desk-online.png",
+    "14-refused-take.png",
+    "16-import-refused.png",
 )
 PARTS = (
     "05-detail-view.png",
@@ -32,6 +40,7 @@ PARTS = (
     "07-filter-panel.png",
     "10-template-picker.png",
     "11-new-request.png",
+    "15-sync-status.png",
 )
 
 
@@ -87,5 +96,18 @@ def test_screenshots_script_saves_every_picture_through_xcb(
     missing = QImage(str(out / "08-checklist-missing.png"))
     filled = QImage(str(out / "09-checklist-filled.png"))
     assert missing != filled, "the filled checklist looks the same as the one with items missing"
+    # the shared desk: a live server, the other workstation first, this one told who and why
+    assert re.search(r"shared desk online: В сети · \d\d:\d\d:\d\d", done.stdout), done.stdout
+    assert "shared desk: refused ['take']" in done.stdout
+    assert re.search(r"refused take: Сервер отклонил «Взять в работу» \(СЗ-\d+\): Заявку уже "
+                     r"взял в работу Петров А\. В\.$", done.stdout, re.M), done.stdout  # fmt: skip
+    assert "import refused: Файл tickets-from-another-desk.jsonl не импортирован" in done.stdout
+    # … and everything it started is gone: the server process, PostgreSQL, the X server
+    assert "PostgreSQL stopped and removed" in done.stdout
+    server_pid = re.search(r"opdesk server running on \S+ \(pid (\d+)\)", done.stdout)
+    assert server_pid is not None, done.stdout
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(int(server_pid.group(1)), 0)
+        raise AssertionError(f"the opdesk server (pid {server_pid.group(1)}) is still running")
     # the script's own OPDESK_HOME is a temporary one; nothing was written to ours either
     assert not home.exists() or not any(home.rglob("settings.json"))
