@@ -37,6 +37,8 @@ the end, also on a failure); a workstation window on an empty file, and a second
                                 waiting, the refused op with its reason in full
   16-import-refused.png         «Импорт заявок…» on this workstation: refused, with why (the
                                 tickets would never reach the server) and where to import instead
+  17-text-conflict-merge.png    both operators edited one ticket's subject, the other first: the
+                                card lists the conflict and «Объединить…» shows both texts
 
 Why two processes: this one owns the X server and the temporary desk, a child renders. Qt's
 xcb plugin aborts the process when its X server goes away, so the server is stopped only after
@@ -92,6 +94,7 @@ SHARED_PICTURES = (
     "14-refused-take.png",
     "15-sync-status.png",
     "16-import-refused.png",
+    "17-text-conflict-merge.png",
 )
 # The shared desk's two operators (accounts on the live server) and their password.
 OPERATOR = ("ivanova", "Иванова М. С.")  # at the window
@@ -952,6 +955,18 @@ class Neighbour:
             assert ticket is not None
             return ticket.uuid
 
+    def set_subject(self, key: Any, subject: str) -> None:
+        from sqlalchemy import select
+
+        from opdesk import services
+        from opdesk.models import Ticket
+
+        with self.db.transaction() as s:
+            tid = s.scalars(select(Ticket.id).where(Ticket.uuid == key)).one()
+        done = services.set_fields(self.desk, self.actor, tid, subject=subject)
+        if not done.ok:
+            raise RuntimeError(f"screenshots: the other workstation's edit: {done.message()}")
+
     def take(self, key: Any) -> None:
         from sqlalchemy import select
 
@@ -990,6 +1005,7 @@ class SharedShots:
             self.online_picture(window, keys[0])
             self.refused_pictures(window, neighbour)
             self.import_picture(window)
+            self.merge_picture(window, neighbour, keys[0])
         finally:
             if window is not None:
                 window.close()
@@ -1149,6 +1165,47 @@ class SharedShots:
                 if item.text().replace("&", "") == text:
                     return item
         raise RuntimeError(f"screenshots: «{text}» is not in the window's menus")
+
+    def merge_picture(self, window: Any, neighbour: Neighbour, key: Any) -> None:
+        """Both operators rewrite the subject of one ticket while this one is offline (logged
+        out); the other's edit reaches the server first, so at this one's next sync the
+        server keeps its text and records this one's on the card, where «Объединить…» opens
+        the two side by side."""
+        from opdesk import services
+
+        tid = self.select(window, key)
+        window.shared.logout_action.trigger()
+        actor = window.actor()
+        mine = "Не открывается личный кабинет: ошибка 502 после входа по SMS"
+        done = self.shot.on_writer(
+            window, lambda desk: services.set_fields(desk, actor, tid, subject=mine),
+            "the subject edited here",
+        )  # fmt: skip
+        if not done.ok:
+            raise RuntimeError(f"screenshots: the edit here: {done.message()}")
+        neighbour.sync()
+        neighbour.set_subject(key, "Личный кабинет: ошибка 502 у клиента с 10:40")
+        neighbour.sync()  # first come on the server
+        dialog = self.login_dialog(window)
+        got = self.log_in(window, dialog, lambda r: bool(r.conflicted), "the conflicted op")
+        say(f"shared desk: conflicted {[op.name for op in got.report.conflicted]}")
+        self.shot.until(
+            lambda: window.current is not None and window.current.detail.id == tid
+            and any(c.open for c in window.current.conflicts),
+            "the card with the conflict",
+        )  # fmt: skip
+        box = window.detail.conflicts
+        window.detail.ensureWidgetVisible(box)
+        box.merge_buttons[0].click()
+        merge = window.merge_dialog
+        self.shot.exposed(merge, "the merge dialog")
+        merge.result.setPlainText(
+            "Личный кабинет: ошибка 502 после входа по SMS (у клиента с 10:40)"
+        )
+        self.shot.settle(400)
+        self.shot.save("17-text-conflict-merge.png", self.shot.screen_area(window))
+        merge.reject()
+        self.shot.settle(100)
 
     def import_picture(self, window: Any) -> None:
         """«Импорт заявок…» of a real export (of the demo desk) on this workstation: refused

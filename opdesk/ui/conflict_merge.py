@@ -16,6 +16,7 @@ Why a dialog and not an inline editor: the two texts are compared side by side, 
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -30,8 +31,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
-    QTreeWidget,
-    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -63,82 +62,65 @@ def short(text: str, limit: int = 60) -> str:
 
 
 class ConflictList(QGroupBox):
-    """The card's «Конфликты синхронизации»: hidden while the ticket has none."""
+    """The card's «Конфликты синхронизации»: hidden while the ticket has none. One wrapped
+    line per conflict (the card is a narrow pane: a table's columns were cut off), newest
+    last, and «Объединить…» beside each text still waiting for a merge."""
 
     mergeRequested = Signal(object)  # the ConflictLine to merge
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(self.tr("Конфликты синхронизации"), parent)
         self.setObjectName("conflictBox")
-        self.tree = QTreeWidget(self)
-        self.tree.setObjectName("conflicts")
-        self.tree.setHeaderLabels([self.tr("Когда"), self.tr("Кто"), self.tr("Что"),
-                                   self.tr("Решение")])  # fmt: skip
-        self.tree.setRootIsDecorated(False)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.tree.setMinimumHeight(70)
-        self.tree.itemDoubleClicked.connect(lambda item, _c: self._merge(item))
-        self.tree.currentItemChanged.connect(lambda item, _p: self._enable(item))
-        self.merge = QPushButton(self.tr("Объединить…"), self)
-        self.merge.setObjectName("mergeConflict")
-        self.merge.setToolTip(self.tr("Сравнить тексты и сохранить объединённый"))
-        self.merge.clicked.connect(lambda: self._merge(self.tree.currentItem()))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.tree)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.merge)
-        layout.addLayout(row)
+        self.rows_ = QVBoxLayout(self)
+        self.rows_.setSpacing(6)
         self.lines: list[ConflictLine] = []
+        self.labels: list[QLabel] = []
+        self.merge_buttons: list[QPushButton] = []  # one per open conflict, in order
         self.setVisible(False)
 
     def show_view(
         self, view: TicketView | None, when: Callable[[dt.datetime | None], str],
         names: Mapping[str, str],
     ) -> None:  # fmt: skip
-        self.tree.clear()
+        while self.rows_.count():
+            item = self.rows_.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         self.lines = list(view.conflicts) if view is not None else []
-        for i, line in enumerate(self.lines):
-            item = QTreeWidgetItem([
-                when(line.at), names.get(line.person, line.person), self._what(line),
-                self._outcome(line, names),
-            ])  # fmt: skip
-            item.setData(0, Qt.ItemDataRole.UserRole, i)
-            item.setToolTip(2, self._details(line))
-            item.setToolTip(3, self._details(line))
+        self.labels, self.merge_buttons = [], []
+        for line in self.lines:
+            row = QWidget(self)
+            layout = QHBoxLayout(row)
+            layout.setContentsMargins(0, 0, 0, 0)
+            who = html.escape(names.get(line.person, line.person))
+            head = f"<b>{when(line.at)}</b> · {who}"
+            colour = f' style="color:{OPEN_COLOUR}"' if line.open else ""
+            text = (f"{head}<br><span{colour}>{html.escape(self._what(line))}: "
+                    f"{html.escape(self._outcome(line, names))}</span>")  # fmt: skip
+            label = QLabel(text, row)
+            label.setObjectName("conflictLine")
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.RichText)
+            label.setToolTip(self._details(line))
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            layout.addWidget(label, 1)
+            self.labels.append(label)
             if line.open:
-                for col in range(4):
-                    item.setForeground(col, Qt.GlobalColor.darkRed)
-            self.tree.addTopLevelItem(item)
-        for col in range(3):
-            self.tree.resizeColumnToContents(col)
-            self.tree.setColumnWidth(col, min(self.tree.columnWidth(col), 180))
-        first_open = next((i for i, line in enumerate(self.lines) if line.open), None)
-        if first_open is not None:
-            self.tree.setCurrentItem(self.tree.topLevelItem(first_open))
-        self._enable(self.tree.currentItem())
-        self.merge.setVisible(any(line.open for line in self.lines))
+                button = QPushButton(self.tr("Объединить…"), row)
+                button.setObjectName("mergeConflict")
+                button.setToolTip(self.tr("Сравнить тексты и сохранить объединённый"))
+                button.clicked.connect(
+                    lambda _=False, chosen=line: self.mergeRequested.emit(chosen)
+                )
+                layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+                self.merge_buttons.append(button)
+            self.rows_.addWidget(row)
         self.setVisible(bool(self.lines))
-
-    def line_of(self, item: QTreeWidgetItem | None) -> ConflictLine | None:
-        if item is None:
-            return None
-        index = item.data(0, Qt.ItemDataRole.UserRole)
-        return self.lines[index] if isinstance(index, int) else None
-
-    def _enable(self, item: QTreeWidgetItem | None) -> None:
-        line = self.line_of(item)
-        self.merge.setEnabled(line is not None and line.open)
-
-    def _merge(self, item: QTreeWidgetItem | None) -> None:
-        line = self.line_of(item)
-        if line is not None and line.open:
-            self.mergeRequested.emit(line)
 
     def _what(self, line: ConflictLine) -> str:
         if line.kind == "text":
-            return self.tr("«{field}»: изменён одновременно").format(field=field_name(line.field))
+            return self.tr("«{field}» изменили одновременно").format(field=field_name(line.field))
         return self.tr("«{op}» отклонено сервером").format(op=op_title(line.op_name))
 
     def _outcome(self, line: ConflictLine, names: Mapping[str, str]) -> str:
@@ -146,7 +128,7 @@ class ConflictList(QGroupBox):
             return "; ".join(pick(ru, en) + (f" ({rule})" if rule else "")
                              for rule, ru, en in line.reasons) or "—"  # fmt: skip
         if line.resolved_at is None:
-            return self.tr("ждёт объединения: оставлен текст сервера")
+            return self.tr("оставлен текст сервера, ваш ждёт объединения")
         who = names.get(line.resolved_by, line.resolved_by)
         return self.tr("объединено ({who})").format(who=who)
 

@@ -261,20 +261,12 @@ Log: {log}</translation>
         <translation>Sync conflicts</translation>
     </message>
     <message>
-        <source>Когда</source>
-        <translation>When</translation>
+        <source>«{field}» изменили одновременно</source>
+        <translation>{field} was edited at the same time</translation>
     </message>
     <message>
-        <source>Кто</source>
-        <translation>Who</translation>
-    </message>
-    <message>
-        <source>Что</source>
-        <translation>What</translation>
-    </message>
-    <message>
-        <source>Решение</source>
-        <translation>Resolution</translation>
+        <source>оставлен текст сервера, ваш ждёт объединения</source>
+        <translation>the server&apos;s text was kept; yours waits to be merged</translation>
     </message>
     <message>
         <source>Объединить…</source>
@@ -285,16 +277,8 @@ Log: {log}</translation>
         <translation>Compare the texts and save the merged one</translation>
     </message>
     <message>
-        <source>«{field}»: изменён одновременно</source>
-        <translation>«{field}»: changed at the same time</translation>
-    </message>
-    <message>
         <source>«{op}» отклонено сервером</source>
         <translation>«{op}» refused by the server</translation>
-    </message>
-    <message>
-        <source>ждёт объединения: оставлен текст сервера</source>
-        <translation>waiting for a merge: the server&apos;s text kept</translation>
     </message>
     <message>
         <source>объединено ({who})</source>

@@ -33,6 +33,7 @@ WHOLE_WINDOW = (
     "13-shared-desk-online.png",
     "14-refused-take.png",
     "16-import-refused.png",
+    "17-text-conflict-merge.png",
 )
 PARTS = (
     "05-detail-view.png",
