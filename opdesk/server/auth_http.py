@@ -27,7 +27,7 @@ from opdesk.server.accounts import AuthError, Principal
 from opdesk.server.api_errors import ApiError, from_auth, unauthorized
 from opdesk.server.api_models import LoginRequest, LoginResponse, PersonOut
 from opdesk.server.push_checks import training_mismatch
-from opdesk.server.tables import sync_clients
+from opdesk.server.tables import auth_sessions, sync_clients
 
 MAX_TOKEN = 256  # ours are 43 characters; anything much longer is not one
 
@@ -134,7 +134,16 @@ def login_once(
 def _register_client(
     conn: Connection, client_id: uuid.UUID, person_id: uuid.UUID, training: bool, now: dt.datetime
 ) -> None:
-    """Record the workstation as this person's (409 if it is someone else's)."""
+    """Record the workstation as this person's: a shift change hands it over.
+
+    Why a workstation passes from one person to the next rather than staying its first
+    user's: call-centre workstations are shared by shifts, and the database on it (its
+    outbox, its op numbers) is the workstation's. The previous person's sessions on it are
+    revoked, so from now on only the new person's token pushes from it; their ops keep their
+    own actor (an op naming anyone but the token's person is refused), and the workstation
+    sends a colleague's waiting ops only under the colleague's own login
+    (opdesk.sync.outbox.waiting_of_others). A stranger who learns a workstation's id gains
+    nothing by logging in with it: they act as themselves, and its owner logs in again."""
     conn.execute(
         insert(sync_clients)
         .values(client_id=client_id, person_id=person_id, training=training, seen_at=now)
@@ -146,16 +155,17 @@ def _register_client(
         .with_for_update()
     ).scalar_one()
     if owner != person_id:
-        raise ApiError(
-            409,
-            "client_taken",
-            "это рабочее место (client_id) уже записано за другим человеком; у каждого "
-            "свой client_id; вход не выполнен",
-            "this workstation (client_id) is registered to another person; each person "
-            "needs their own client_id; not logged in",
+        conn.execute(
+            update(auth_sessions)
+            .where(
+                auth_sessions.c.client_id == client_id,
+                auth_sessions.c.person_id != person_id,
+                auth_sessions.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
         )
     conn.execute(
         update(sync_clients)
         .where(sync_clients.c.client_id == client_id)
-        .values(training=training, seen_at=now)
+        .values(person_id=person_id, training=training, seen_at=now)
     )

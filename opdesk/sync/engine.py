@@ -119,6 +119,10 @@ class SyncEngine:
         self.desk = Desk(db, pack, clock, provisional_numbers=True)
         self.pull_limit = pull_limit
         self.check = check
+        # The token's person, when known: pushing stops at the first op of anyone else. The
+        # server runs an op only as its token's person and would refuse (and so undo) a
+        # colleague's op left here; it waits for its author's login (outbox.waiting_of_others).
+        self.actor: str | None = None
 
     def sync_once(self, *, check: bool | None = None) -> SyncReport:
         """Push, pull and (unless `check` or the engine says no) check; never raises a
@@ -162,7 +166,7 @@ class SyncEngine:
         for _round in range(MAX_PUSH_ROUNDS):
             with self.db.transaction() as s:
                 status = state.read(s)
-                sent = outbox.pending(s, status.last_op, outbox.MAX_BATCH)
+                sent = outbox.pending(s, status.last_op, outbox.MAX_BATCH, actor=self.actor)
             if not sent:
                 return
             answer = self.server.push(status.client_id, [op.outgoing() for op in sent])

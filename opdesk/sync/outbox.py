@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from opdesk.models import OutboxEntry
+from opdesk.models import OutboxEntry, Person
 from opdesk.services.ops import OPS
 from opdesk.services.writes import OP_KIND
 from opdesk.sync import state, undo
@@ -78,10 +78,14 @@ def _ops(s: Session) -> Any:
     return s.scalars(select(OutboxEntry).where(OutboxEntry.op == OP_KIND).order_by(OutboxEntry.seq))
 
 
-def pending(s: Session, last_op: int, limit: int | None = None) -> list[PendingOp]:
+def pending(
+    s: Session, last_op: int, limit: int | None = None, *, actor: str | None = None
+) -> list[PendingOp]:
     """The ops not answered yet, oldest first, numbered from `last_op + 1`. A row whose
     payload is not a JSON object cannot be pushed; it is left out (and counted by
-    `unsyncable`) rather than holding up every op after it."""
+    `unsyncable`) rather than holding up every op after it. With `actor`, the run stops at
+    the first op of anyone else (its author must push it: `waiting_of_others`) — ops keep
+    their order, so the ops after it wait too."""
     out: list[PendingOp] = []
     for entry in _ops(s):
         try:
@@ -90,6 +94,8 @@ def pending(s: Session, last_op: int, limit: int | None = None) -> list[PendingO
             continue
         if not isinstance(args, dict):
             continue
+        if actor is not None and args.get("actor") != actor:
+            break
         out.append(_read(entry, last_op + len(out) + 1, args))
         if limit is not None and len(out) >= limit:
             break
@@ -122,6 +128,39 @@ def pending_on(s: Session, tickets: Collection[uuid.UUID]) -> list[PendingOp]:
             if isinstance(args, dict):
                 found.append(_read(entry, 0, args))
     return sorted(found, key=lambda op: op.seq)
+
+
+def waiting_of_others(s: Session, login: str) -> dict[str, int]:
+    """Per acting person other than `login`, their ops still waiting on this workstation.
+
+    Why it matters at a login: the server runs an op only as its token's person, so ops of a
+    colleague who worked here (offline, then left) would be refused under someone else's
+    login and undone — their work lost. They go first, under their own login."""
+    waiting: dict[str, int] = {}
+    for op in pending(s, 0):
+        actor = op.args.get("actor")
+        if isinstance(actor, str) and actor != login:
+            waiting[actor] = waiting.get(actor, 0) + 1
+    return waiting
+
+
+def others_waiting_error(s: Session, login: str) -> SyncError | None:
+    """The refusal of `login`'s login while colleagues' ops wait here (None: nothing waits)."""
+    waiting = waiting_of_others(s, login)
+    if not waiting:
+        return None
+    rows = s.execute(select(Person.login, Person.name).where(Person.login.in_(waiting)))
+    names = {who: name for who, name in rows}
+    shown = ", ".join(f"{names.get(who) or who} ({n})" for who, n in sorted(waiting.items()))
+    return SyncError(
+        "others_waiting",
+        f"на этом рабочем месте ждут отправки операции другого сотрудника: {shown}; сервер "
+        "примет их только от него самого — пусть он войдёт и синхронизирует их, потом "
+        "входите вы; ничего не изменено",
+        f"ops of another person wait to be sent from this workstation: {shown}; the server "
+        "takes them only from that person — let them log in and sync first, then log in; "
+        "nothing was changed",
+    )
 
 
 @dataclass(frozen=True)

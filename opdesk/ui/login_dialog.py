@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from opdesk.store.database import Database
-from opdesk.sync import state
+from opdesk.sync import outbox, state
 from opdesk.sync.contract import Login, SyncError
 from opdesk.sync.credentials import TokenStore
 from opdesk.sync.transport import HttpServer
@@ -50,6 +50,10 @@ def log_in(db: Database, tokens: TokenStore, address: str, login: str, password:
     """The worker's part: this database's client id and training flag, the login, the token
     into the store. Raises SyncError with the server's words."""
     url = server_url(address)
+    with db.transaction() as s:
+        refused = outbox.others_waiting_error(s, login)
+    if refused is not None:
+        raise refused
     status = state.load(db)
     http = HttpServer(url)
     try:

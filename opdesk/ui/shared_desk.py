@@ -126,7 +126,7 @@ class SharedDesk(QObject):
         if generation != self._generation or runner is None or runner.signed_in:
             return
         if isinstance(token, str):
-            runner.set_token(token)
+            runner.set_token(token, self.window.prefs.person)  # kept for this person
             self.status.set_signed_in(self.url)
             self._enable()
         else:
@@ -182,7 +182,7 @@ class SharedDesk(QObject):
         if server_url(before.server) != session.url or self.runner is None:
             self.settings_changed()
         assert self.runner is not None
-        self.runner.set_token(session.login.token)
+        self.runner.set_token(session.login.token, session.login.login)
         self.status.set_signed_in(self.url)
         self._enable()
         text = self.tr("Вход выполнен: {name}").format(name=session.login.name)

@@ -166,9 +166,11 @@ class SyncRunner(QObject):
         """No sync running or asked for (as far as the GUI thread has heard)."""
         return not self.busy and not self._wanted.is_set()
 
-    def set_token(self, token: str | None) -> None:
-        """Sync as the token's person from now on (None: stop syncing; the outbox waits)."""
+    def set_token(self, token: str | None, login: str | None = None) -> None:
+        """Sync as the token's person (`login`) from now on (None: stop syncing; the outbox
+        waits). Only that person's ops are pushed (SyncEngine.actor)."""
         self.http.token = token
+        self.engine.actor = login if token is not None else None
         self._stream_changed.set()
         self._cut_stream()  # it reconnects with the new token, or waits for one
         if token is None:

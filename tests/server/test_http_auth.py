@@ -15,7 +15,7 @@ from sqlalchemy import text
 from tests.pg import PgServer
 from tests.server.live import LiveServer, opdesk_server, running_server
 from tests.server.live import live_server as live_server  # the module's server process
-from tests.server.wire import error_of, login, station
+from tests.server.wire import Station, create_ticket, error_of, login, station
 
 PASSWORD = "operator-password-1"
 
@@ -109,13 +109,27 @@ def test_an_expired_token_is_refused_by_every_server_process(
     error_of(ws.push([]), 401, "expired")
 
 
-def test_a_client_id_belongs_to_one_person(people: LiveServer) -> None:
-    client_id = uuid.uuid4()
-    assert login(people, "ivanova", PASSWORD, client_id=client_id).status_code == 200
-    assert login(people, "ivanova", PASSWORD, client_id=client_id).status_code == 200
-    sessions = people.count("auth_sessions")
-    error_of(login(people, "petrov", PASSWORD, client_id=client_id), 409, "client_taken")
-    assert people.count("auth_sessions") == sessions  # the refused login left no session
+def test_a_workstation_passes_to_the_next_shift_and_the_previous_token_stops(
+    people: LiveServer,
+) -> None:
+    """Shift change: another person logging in from a workstation takes it over; the previous
+    person's session on it is revoked at once, so only one person pushes from a workstation
+    (and their op numbers carry on: the numbers are the workstation's)."""
+    first = station(people, "ivanova", PASSWORD)
+    assert first.results([first.op("create_ticket", **create_ticket())])[0]["status"] == "applied"
+    answer = login(people, "petrov", PASSWORD, client_id=first.client_id)
+    assert answer.status_code == 200, answer.text
+    error_of(first.push([]), 401, "revoked")  # ivanova's token no longer works here
+    second = Station(people, "petrov", answer.json()["token"], first.client_id, next_op=2)
+    assert second.results([second.op("create_ticket", **create_ticket())])[0]["status"] == (
+        "applied"
+    )
+    owner = people.count("sync_clients s JOIN people p ON p.id = s.person_id",
+                         "s.client_id = :c AND p.login = 'petrov'", c=first.client_id)  # fmt: skip
+    assert owner == 1
+    forged = second.op("create_ticket", **create_ticket())
+    forged["args"]["actor"] = "ivanova"  # petrov cannot send ivanova's ops from it
+    assert second.results([forged])[0]["reasons"][0]["rule"] == "actor_mismatch"
 
 
 def test_training_and_production_never_meet(people: LiveServer) -> None:
