@@ -21,8 +21,12 @@ part 1 is cached in /tmp/opdesk-bench like the other benchmarks' desks.
 3. load: W simulated workstations (asyncio tasks, no Qt; each its own login, client id and
    op sequence) push real `add_comment` op batches over HTTP at R ops/s each for S seconds
    against one server process, then against two behind a round-robin TCP proxy written here.
-   Figures: ops/s held, push latency p50/p95, and the server's applied ops against the
-   acknowledged ones (lost and duplicated must be 0).
+   Figures: ops/s held, push latency p50/p95, the server's applied ops against the
+   acknowledged ones (lost and duplicated must be 0), ops per push, and the server processes'
+   CPU time per acknowledged op (from /proc: on a shared machine the wall figures move with
+   the neighbours' load, the CPU cost of an op much less). Before the load, the same pushes
+   (1 and 10 comments) run through `Pusher.push` in this process: CPU time and statements
+   per op without HTTP, threads or other pushes, the steadiest figure to compare changes by.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import asyncio
 import contextlib
 import datetime as dt
 import itertools
+import json
+import os
 import signal
 import sqlite3
 import statistics
@@ -48,6 +54,8 @@ from typing import Any
 
 import httpx
 import psycopg
+from sqlalchemy import event
+from sqlalchemy.orm import sessionmaker
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -60,6 +68,10 @@ from opdesk.clock import SystemClock  # noqa: E402
 from opdesk.models import Ticket  # noqa: E402
 from opdesk.regulations.pack import Pack, load_default_pack  # noqa: E402
 from opdesk.regulations.snapshot import Actor  # noqa: E402
+from opdesk.server.api_models import PushRequest  # noqa: E402
+from opdesk.server.app import server_db_engine  # noqa: E402
+from opdesk.server.auth_http import Gate  # noqa: E402
+from opdesk.server.push import Pusher  # noqa: E402
 from opdesk.services.desk import Desk  # noqa: E402
 from opdesk.store import wire  # noqa: E402
 from opdesk.store.database import open_local  # noqa: E402
@@ -382,6 +394,19 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     backlog_at_end: int = 0
+    server_cpu: float | None = None  # seconds, all server processes together
+
+
+def cpu_seconds(pids: list[int]) -> float | None:
+    """User + system CPU time of the processes (Linux /proc; None elsewhere)."""
+    total = 0.0
+    try:
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+    return total
 
 
 def comment_op(sim: SimStation, text: str) -> dict[str, Any]:
@@ -445,9 +470,13 @@ async def simulate(
         await asyncio.sleep(max(0.0, t0 + phase + made / rate - time.perf_counter()))
 
 
-async def run_load(url: str, sims: list[SimStation], tag: str, rate: float,
-                   seconds: float) -> tuple[LoadResult, float]:  # fmt: skip
+async def run_load(
+    url: str, sims: list[SimStation], tag: str, rate: float, seconds: float,
+    servers: list[LiveServer],
+) -> tuple[LoadResult, float]:  # fmt: skip
     result = LoadResult(offered=int(rate * seconds) * len(sims))
+    pids = [live.process.pid for live in servers if live.process is not None]
+    cpu_before = cpu_seconds(pids)
     limits = httpx.Limits(max_connections=len(sims) + 5, max_keepalive_connections=len(sims) + 5)
     timeout = httpx.Timeout(30.0)
     # a client per workstation: each its own connection, as separate machines would have
@@ -457,6 +486,9 @@ async def run_load(url: str, sims: list[SimStation], tag: str, rate: float,
         await asyncio.gather(*(simulate(s, c, tag, rate, seconds, t0, result)
                                for s, c in zip(sims, clients, strict=True)))  # fmt: skip
         elapsed = time.perf_counter() - t0
+        cpu_after = cpu_seconds(pids)
+        if cpu_before is not None and cpu_after is not None:
+            result.server_cpu = cpu_after - cpu_before
     finally:
         for c in clients:
             await c.aclose()
@@ -544,7 +576,10 @@ def report_load(prefix: str, live: LiveServer, sims: list[SimStation], tag: str,
     out(f"{prefix}_held_ratio_to_offered", result.acked / elapsed / offered_rate, "x")
     out(f"{prefix}_run_seconds", elapsed, "s")
     out(f"{prefix}_pushes", len(result.latencies))
+    out(f"{prefix}_ops_per_push", result.acked / max(1, len(result.latencies)), "ops")
     out(f"{prefix}_push_errors", result.errors)
+    if result.server_cpu is not None:
+        out(f"{prefix}_server_cpu_per_op", result.server_cpu * 1000 / max(1, result.acked), "ms")
     if result.latencies:
         out(f"{prefix}_push_p50", statistics.median(result.latencies) * 1000, "ms")
         out(f"{prefix}_push_p95", percentile(result.latencies, 0.95) * 1000, "ms")
@@ -554,6 +589,44 @@ def report_load(prefix: str, live: LiveServer, sims: list[SimStation], tag: str,
     out(f"{prefix}_ops_applied_on_server", applied, "ops")
     out(f"{prefix}_ops_lost", lost, "ops")
     out(f"{prefix}_ops_duplicated", dup, "ops")
+
+
+def push_in_process(live: LiveServer, sim: SimStation) -> None:
+    """`sim`'s pushes applied by `Pusher.push` called here, on the server's database."""
+    engine = server_db_engine(live.db_url)
+    statements = 0
+
+    def count(*_args: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    clock = SystemClock()
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    pusher = Pusher(engine, sessions, load_default_pack(), clock, Gate(engine, clock))
+    try:
+        for size in (1, 10):
+            pushes = 300 // size
+
+            def batch(n: int, size: int = size) -> PushRequest:
+                ops = [comment_op(sim, f"inprocess-{size}-{n}-{i}") for i in range(size)]
+                body = {"client_id": str(sim.client_id), "ops": ops}
+                return PushRequest.model_validate_json(json.dumps(body))
+
+            for n in range(5):  # warm: the statement caches, psycopg's prepared statements
+                pusher.push(sim.token, batch(n))
+            requests = [batch(n) for n in range(5, 5 + pushes)]
+            statements = 0
+            cpu, wall = time.process_time(), time.perf_counter()
+            for request in requests:
+                pusher.push(sim.token, request)
+            ops = pushes * size
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            out(f"push_inprocess_{size}op_cpu_per_op", cpu * 1000 / ops, "ms")
+            out(f"push_inprocess_{size}op_wall_per_op", wall * 1000 / ops, "ms")
+            out(f"push_inprocess_{size}op_statements_per_op", statements / ops)
+    finally:
+        engine.dispose()
 
 
 def bench_load(pg: PgServer, live: LiveServer, key_pool: list[uuid.UUID],
@@ -571,8 +644,9 @@ def bench_load(pg: PgServer, live: LiveServer, key_pool: list[uuid.UUID],
             sims.append(SimStation(login, http.token, client, key_pool[i % len(key_pool)]))
     finally:
         http.close()
+    push_in_process(live, sims[0])
     seconds = args.seconds
-    result, elapsed = asyncio.run(run_load(live.url, sims, "one", args.rate, seconds))
+    result, elapsed = asyncio.run(run_load(live.url, sims, "one", args.rate, seconds, [live]))
     report_load("load_1proc", live, sims, "one", result, elapsed, seconds)
     second = LiveServer(live.db_url, live.workdir / "second")
     second.workdir.mkdir(parents=True, exist_ok=True)
@@ -581,7 +655,9 @@ def bench_load(pg: PgServer, live: LiveServer, key_pool: list[uuid.UUID],
         backends = [("127.0.0.1", live.port), ("127.0.0.1", second.port)]
         with RoundRobinProxy(backends) as proxy:
             url = f"http://127.0.0.1:{proxy.port}"
-            result, elapsed = asyncio.run(run_load(url, sims, "two", args.rate, seconds))
+            result, elapsed = asyncio.run(
+                run_load(url, sims, "two", args.rate, seconds, [live, second])
+            )
             out("load_2proc_connections_per_backend", "/".join(map(str, proxy.connections)))
         report_load("load_2proc", live, sims, "two", result, elapsed, seconds)
     finally:

@@ -93,7 +93,7 @@ def create_app(
     engine = server_db_engine(url)
     sessions = sessionmaker(engine, expire_on_commit=False)
     gate = Gate(engine, clock)
-    pusher = Pusher(engine, sessions, load_default_pack(), clock)
+    pusher = Pusher(engine, sessions, load_default_pack(), clock, gate)
     waker = Waker(libpq_url(engine.url))
     slots = asyncio.Semaphore(login_slots)
 
@@ -154,11 +154,7 @@ def create_app(
                 "nothing was written",
             )
 
-        def run() -> PushResponse:
-            principal, training = gate.allow(token, "push")
-            return pusher.push(principal, training, body)
-
-        return await run_in_threadpool(run)
+        return await run_in_threadpool(pusher.push, token, body)
 
     @app.get("/v1/pull")
     async def pull_changes(

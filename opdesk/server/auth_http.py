@@ -58,13 +58,16 @@ class Gate:
         self.clock = clock
 
     def allow(
-        self, token: str, action: str, conn: Connection | None = None
+        self, token: str, action: str, conn: Connection | None = None, *, check_client: bool = True
     ) -> tuple[Principal, bool]:
         """The token's person, if they may do `action` here, and whether this is a training
-        server; else the refusal (401 session, 403 role or training mismatch)."""
+        server; else the refusal (401 session, 403 role or training mismatch).
+
+        `check_client=False`: the caller checks the token's workstation itself (a push reads
+        and locks its row anyway: `push_checks.client_last_op`)."""
         if conn is None:
             with self.engine.connect() as own:
-                return self.allow(token, action, own)
+                return self.allow(token, action, own, check_client=check_client)
         now = self.clock.now()
         try:
             principal = accounts.authenticate(conn, token, now)
@@ -74,7 +77,7 @@ class Gate:
         refusal = roles.refusal(principal.role, action, training_server=training)
         if refusal is not None:
             raise forbidden(refusal)
-        if principal.client_id is not None:
+        if check_client and principal.client_id is not None:
             client_training = conn.execute(
                 select(sync_clients.c.training).where(
                     sync_clients.c.client_id == principal.client_id

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from opdesk.server import roles
@@ -41,15 +41,18 @@ def check_names(ops: list[PushOp]) -> None:
         )
 
 
+_CLIENT_LOCKED = (  # built once: every push runs it
+    select(sync_clients).where(sync_clients.c.client_id == bindparam("client")).with_for_update()
+)
+
+
 def client_last_op(
     session: Session, principal: Principal, training: bool, client_id: uuid.UUID
 ) -> int:
     """The client's last answered op, its row locked: one batch of a client at a time (a
     retry racing the original waits for it, then finds its ops answered). The workstation
     must be the one the token was issued to, registered to the token's person."""
-    row = session.execute(
-        select(sync_clients).where(sync_clients.c.client_id == client_id).with_for_update()
-    ).first()
+    row = session.execute(_CLIENT_LOCKED, {"client": client_id}).first()
     if (
         row is None
         or row.person_id != principal.person_id

@@ -52,7 +52,16 @@ from opdesk.services.transitions import (
 )
 from opdesk.services.writes import OP_KIND, record_op
 
-__all__ = ["OPS", "OpError", "OpSpec", "apply_op", "as_op", "decode_args", "record_op"]
+__all__ = [
+    "OPS",
+    "OpError",
+    "OpSpec",
+    "apply_op",
+    "as_op",
+    "decode_args",
+    "record_op",
+    "remember_ticket",
+]
 
 # -- the arguments of each op ---------------------------------------------------------------
 
@@ -306,9 +315,51 @@ def _spec(name: object) -> OpSpec:
     return spec
 
 
+@dataclass
+class _Resolved:
+    """Logins and ticket uuids already resolved in this session (`Session.info[_RESOLVED_KEY]`).
+
+    Why: the server runs a whole push batch in one session — dozens of ops by one person,
+    mostly on a few tickets — and each op looked up its actor and its ticket again (two of
+    the nine statements of a comment). Both answers hold for the session's life: no op
+    changes a person, and a ticket's uuid keeps its id (a ticket is only remembered once
+    found, so a create rolled back to its savepoint leaves nothing here)."""
+
+    actors: dict[str, Actor] = dataclasses.field(default_factory=dict)
+    tickets: dict[uuid.UUID, int] = dataclasses.field(default_factory=dict)
+    rows: dict[uuid.UUID, Ticket] = dataclasses.field(default_factory=dict)  # remember_ticket
+
+
+_RESOLVED_KEY = "opdesk.ops_resolved"
+
+
+def _resolved(s: Session) -> _Resolved:
+    found = s.info.get(_RESOLVED_KEY)
+    if not isinstance(found, _Resolved):
+        found = s.info[_RESOLVED_KEY] = _Resolved()
+    return found
+
+
+def remember_ticket(s: Session, ticket: Ticket) -> None:
+    """Tell the ops run next in session `s` a ticket the caller has read already (the server
+    locks each op's ticket before running it): they take its id from here, and the command
+    the row itself from the session (`Desk.ticket`) — the row is held here for that, since
+    the session keeps only weak references to the rows it loaded."""
+    known = _resolved(s)
+    known.tickets[ticket.uuid] = ticket.id
+    known.rows[ticket.uuid] = ticket
+
+
 def _actor(desk: Desk, s: Session, login: str) -> Actor:
     """The acting person as the engine knows them, from this database's people (the role is
     the database's, never the op's): login, role, the department's name."""
+    known_actors = _resolved(s).actors
+    if login not in known_actors:
+        known_actors[login] = _read_actor(desk, s, login)
+    return known_actors[login]
+
+
+def _read_actor(desk: Desk, s: Session, login: str) -> Actor:
     person = s.scalars(select(Person).where(Person.login == login)).first()
     if person is None:
         raise OpError(
@@ -322,9 +373,13 @@ def _actor(desk: Desk, s: Session, login: str) -> Actor:
 
 
 def _ticket_id(s: Session, ticket: uuid.UUID) -> int:
-    found = s.scalar(select(Ticket.id).where(Ticket.uuid == ticket))
+    known_tickets = _resolved(s).tickets
+    found = known_tickets.get(ticket)
+    if found is None:
+        found = s.scalar(select(Ticket.id).where(Ticket.uuid == ticket))
     if found is None:
         raise OpError(f"args.ticket: нет заявки {ticket}", f"args.ticket: no ticket {ticket}")
+    known_tickets[ticket] = found
     return found
 
 

@@ -32,6 +32,7 @@ from opdesk.services.op_args import encode
 OP_TABLE = "tickets"  # every op is about a ticket: its uuid is the outbox row's row_id
 OP_KIND = "call"  # OutboxEntry.op of a named command (transfer/write.py writes "insert")
 _SCOPE = "opdesk.op_scope"  # Session.info key
+_NO_OUTBOX = "opdesk.no_outbox"  # Session.info key: see keep_no_outbox
 MAX_ROWS_PER_OP = 1 << 16  # ids one op may derive from its seed
 
 
@@ -109,6 +110,8 @@ def record_op(
     if scope.recorded:
         raise RuntimeError(f"{name}: the command already recorded op {scope.recorded}")
     scope.recorded = name
+    if session.info.get(_NO_OUTBOX):
+        return
     payload = encode({**args, "id_seed": scope.seed})
     decode_args(name, payload)
     session.add(
@@ -121,6 +124,14 @@ def record_op(
             payload=json.dumps(payload, ensure_ascii=False),
         )
     )
+
+
+def keep_no_outbox(session: Session) -> None:
+    """Mark a session whose commands record no op: the sync server's, which re-runs ops the
+    workstations recorded and keeps no outbox (opdesk/server/push.py). Why not let them
+    record and drop the rows: encoding an op, checking it and making its row cost every op
+    of every push, to be thrown away."""
+    session.info[_NO_OUTBOX] = True
 
 
 def record_event(

@@ -20,12 +20,12 @@ from sqlalchemy.exc import IntegrityError
 
 from opdesk import services
 from opdesk.clock import FixedClock
-from opdesk.models import Comment, Ticket, TicketConflict, uuid7
+from opdesk.models import Comment, OutboxEntry, Ticket, TicketConflict, uuid7
 from opdesk.regulations.questions import Question
 from opdesk.services import CallDraft, ClosureDraft, CommandResult, ConfirmationDraft, SparePart
 from opdesk.services.desk import Desk
 from opdesk.services.ops import OPS, decode_args
-from opdesk.services.writes import OpScope, derived_id, op_scope, record_op
+from opdesk.services.writes import OpScope, derived_id, keep_no_outbox, op_scope, record_op
 from tests.services.conftest import ENGINEER, LEAD, OPERATOR
 from tests.services.ops_support import dump, ops, outbox, outbox_refused, uuid_of
 
@@ -655,3 +655,22 @@ def test_an_op_is_recorded_once_and_only_by_the_outermost_command(desk: Desk) ->
             record_op(s, now, "close", u, {"actor": "ivanova", "ticket": u})
     with desk.db.transaction() as s, pytest.raises(RuntimeError, match="inside its op_scope"):
         record_op(s, now, "take", u, {"actor": "ivanova", "ticket": u})
+
+
+def test_a_session_that_keeps_no_outbox_records_no_op_but_still_one_per_command(
+    desk: Desk,
+) -> None:
+    """The sync server's sessions (keep_no_outbox): a command makes no outbox row there — the
+    op it re-runs is the workstation's, already answered — yet recording twice is still the
+    programming error it is everywhere."""
+    tid = csn(desk)
+    u = uuid.UUID(uuid_of(desk, tid))
+    now = desk.clock.now()
+    before = len(outbox(desk))
+    with desk.db.transaction() as s, op_scope(s):
+        keep_no_outbox(s)
+        record_op(s, now, "take", u, {"actor": "ivanova", "ticket": u})
+        assert not [row for row in s.new if isinstance(row, OutboxEntry)]
+        with pytest.raises(RuntimeError, match="already recorded"):
+            record_op(s, now, "close", u, {"actor": "ivanova", "ticket": u})
+    assert len(outbox(desk)) == before
