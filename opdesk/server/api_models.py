@@ -109,9 +109,12 @@ class PushResponse(BaseModel):
     last_op: int
 
 
-class ChangeOut(BaseModel):
-    table: str
-    row: dict[str, Any]
+class TableRowsOut(BaseModel):
+    """One table's rows: its synced columns (opdesk.store.wire.column_names) and each row's
+    values in that order."""
+
+    columns: list[str]
+    rows: list[list[Any]]
 
 
 class TombstoneOut(BaseModel):
@@ -120,13 +123,14 @@ class TombstoneOut(BaseModel):
 
 
 class PullResponse(BaseModel):
-    """Documented here; the route writes the same JSON directly (a 10,000-row batch must not
-    be validated field by field on its way out)."""
+    """Documented here; the route writes the same JSON directly (`wire.batch_json`: a 10,000-row
+    batch is pasted from PostgreSQL's own JSON, never validated field by field on its way
+    out). Tables appear only when they have rows in the batch."""
 
     server_id: uuid.UUID
     cursor: int
     more: bool
-    changes: list[ChangeOut]
+    tables: dict[str, TableRowsOut]
     tombstones: list[TombstoneOut]
 
 

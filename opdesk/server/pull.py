@@ -9,8 +9,10 @@ Batches never split a version: all rows of one transaction share it (opdesk/serv
 versioning.py), so the cut falls between versions. A batch holds at most `limit` rows and
 tombstones, except when one transaction alone wrote more: it then comes whole, alone (server
 writes are push batches of capped size; a bulk load should commit in chunks). Rows come in
-JSON form built in SQL with the exact spelling of `rows.to_json` (moments by `to_char`), so no
-per-column conversion runs in Python; the JSON round trip test holds the two to each other.
+the wire's columnar form (opdesk/store/wire.py, "a pull batch on the wire"): each table's rows
+one JSON text built and aggregated in SQL, values spelled as `rows.to_json` spells them
+(moments by `to_char`), so the server neither parses nor re-encodes a row — it pastes the texts
+into the body; the JSON round trip test holds the two spellings to each other.
 
 How to apply a batch on a workstation: tombstones first, then the changes (upserts by key),
 with the cursor, in one local transaction. A key is never both deleted and changed in one
@@ -22,6 +24,7 @@ is consistent, the replica is once the pull has caught up (`more` is false).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 
@@ -38,17 +41,38 @@ MAX_LIMIT = 100_000
 NO_WATERMARK = 2**63 - 1  # the naive keyset of the out-of-order test: everything visible
 MOMENT_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'  # = rows.moment_text
 TABLE_ORDER = {table: position for position, table in enumerate(SYNCED_TABLES)}
+MAX_ARGUMENTS = 100  # PostgreSQL's limit on a function's arguments (json_build_array's)
 
 
 @dataclass(frozen=True)
 class PullBatch:
-    """Changed rows (table, JSON row) and deletions (table, key), both in version order; the
-    cursor to pull from next; `more` if rows below the watermark remain for another batch."""
+    """Changed rows, per table (parents first) as the JSON text of the wire's row arrays, with
+    their number; deletions (table, key) in version order; the cursor to pull from next;
+    `more` if rows below the watermark remain for another batch."""
 
-    changes: list[tuple[str, rows.JsonRow]]
+    rows_json: dict[str, str]
+    counts: dict[str, int]
     tombstones: list[tuple[str, str]]
     cursor: int
     more: bool
+
+    def body(self, server_id: str) -> bytes:
+        """The batch as `GET /v1/pull` answers it."""
+        return rows.batch_json(server_id, self.cursor, self.more, self.rows_json,
+                               self.tombstones)  # fmt: skip
+
+    @property
+    def tables(self) -> dict[str, rows.TableRows]:
+        """The rows decoded, as a workstation reads them (the in-process pull of the tests)."""
+        return {
+            table: rows.TableRows(rows.column_names(table), json.loads(text))
+            for table, text in self.rows_json.items()
+        }
+
+    @property
+    def changes(self) -> list[tuple[str, rows.JsonRow]]:
+        """Every changed row as (table, JSON dict): the form tests compare with `iter_rows`."""
+        return [(t, row) for t, block in self.tables.items() for row in block.dicts()]
 
 
 class CursorAheadError(ValueError):
@@ -57,17 +81,18 @@ class CursorAheadError(ValueError):
 
 
 def json_sql(table: str, alias: str) -> str:
-    """SQL building the row's `rows.to_json` dict (as json) from the columns of `alias`.
-
-    `row_to_json` over a one-row subselect: no limit on the number of columns (tickets has
-    more than `json_build_object`'s 50 pairs) and twice as fast as building a jsonb."""
+    """SQL building the row's wire array (`rows.column_names` order, values as `rows.to_json`
+    spells them) from the columns of `alias`. `json_build_array` takes at most 100 arguments:
+    a table growing past that fails here, loudly, rather than on the server's first pull."""
     values = []
     for name, kind, _nullable in rows.columns(table):
         value = f'{alias}."{name}"'
         if kind == rows.MOMENT:
             value = f"to_char({value} AT TIME ZONE 'UTC', '{MOMENT_FORMAT}')"
-        values.append(f'{value} AS "{name}"')
-    return f"(SELECT row_to_json(j) FROM (SELECT {', '.join(values)}) j)"
+        values.append(value)
+    if len(values) > MAX_ARGUMENTS:
+        raise ValueError(f"{table}: {len(values)} columns, json_build_array takes {MAX_ARGUMENTS}")
+    return f"json_build_array({', '.join(values)})"
 
 
 @cache
@@ -96,9 +121,11 @@ def pull_sql(bounded: bool) -> str:
             f" AND {a}.{v} < (SELECT x FROM w)"
         )
 
+    # One row per table with rows in the batch: their number and their arrays as one JSON text.
     changes = [
-        f"SELECT 'c', '{t}', r.{v}, {json_sql(t, 'r')} FROM {t} r WHERE {in_batch('r')}"
-        for t in SYNCED_TABLES
+        f"SELECT 'c', '{t}', count(*), json_agg({json_sql(t, 'r')}"
+        f' ORDER BY r.{v}, r."{key}")::text FROM {t} r WHERE {in_batch("r")} HAVING count(*) > 0'
+        for t, key in SYNCED_TABLES.items()
     ]
     alive = " ".join(
         f"WHEN '{t}' THEN EXISTS (SELECT 1 FROM {t} k WHERE k.{key} = s.row_key)"
@@ -119,11 +146,11 @@ def pull_sql(bounded: bool) -> str:
         " ELSE coalesce(below.below, top.top) END AS cut"
         " FROM top, below)\n"
         + "\nUNION ALL ".join(changes)
-        + f"\nUNION ALL SELECT 't', s.table_name, s.{v}, to_json(s.row_key::text)"
+        + f"\nUNION ALL SELECT 't', s.table_name, s.{v}, s.row_key::text"
         f" FROM {TOMBSTONES} s WHERE {in_batch('s')}"
         f" AND NOT CASE s.table_name {alive} ELSE false END"
         "\nUNION ALL SELECT 'b', NULL, bound.cut,"
-        " json_build_object('more', bound.more, 'top', bound.top, 'w', (SELECT x FROM w))"
+        " json_build_object('more', bound.more, 'top', bound.top, 'w', (SELECT x FROM w))::text"
         " FROM bound"
     )
 
@@ -146,16 +173,18 @@ def keyset_pull(connection: Connection, cursor: int, limit: int, *, watermark: b
     result = connection.execute(
         text(pull_sql(watermark)), {"cursor": cursor, "limit": limit, "probe": limit + 1}
     )
-    changes: list[tuple[int, int, str, rows.JsonRow]] = []
+    blocks: dict[str, str] = {}
+    counts: dict[str, int] = {}
     deleted: list[tuple[int, int, str, str]] = []
     cut, more, top, final = cursor, False, None, NO_WATERMARK - 1
-    for kind, table, version, payload in result:
+    for kind, table, number, payload in result:
         if kind == "c":
-            changes.append((version, TABLE_ORDER[table], table, payload))
+            blocks[table], counts[table] = payload, number
         elif kind == "t":
-            deleted.append((version, -TABLE_ORDER[table], table, payload))
+            deleted.append((number, -TABLE_ORDER[table], table, payload))
         else:
-            cut, more, top, final = version, payload["more"], payload["top"], payload["w"] - 1
+            bound = json.loads(payload)
+            cut, more, top, final = number, bound["more"], bound["top"], bound["w"] - 1
     if watermark and cursor > final:
         raise CursorAheadError(
             f"cursor {cursor} is ahead of this database (final up to {final}): "
@@ -167,11 +196,10 @@ def keyset_pull(connection: Connection, cursor: int, limit: int, *, watermark: b
         new_cursor = max(cursor, final)
     else:
         new_cursor = max(cursor, top or cursor)
-    # Parents before children within one transaction's rows; children's deletions first.
-    changes.sort(key=lambda c: (c[0], c[1], rows.row_key(c[2], c[3])))
-    deleted.sort()
+    deleted.sort()  # in version order; children's deletions first within one
     return PullBatch(
-        changes=[(table, row) for _v, _o, table, row in changes],
+        rows_json={t: blocks[t] for t in SYNCED_TABLES if t in blocks},  # parents first
+        counts={t: counts[t] for t in SYNCED_TABLES if t in counts},
         tombstones=[(table, key) for _v, _o, table, key in deleted],
         cursor=new_cursor,
         more=more,

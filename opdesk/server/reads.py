@@ -1,9 +1,9 @@
 """The two reading routes' database work: a pull batch as JSON bytes, and the figures of
 the divergence check with the cursor they belong to.
 
-The pull's JSON is written here directly (not through a response model): a batch of 10,000
-rows would otherwise be validated field by field on its way out, for nothing — the rows come
-from `pull.pull` already in their one canonical JSON form.
+The pull's JSON is written directly (not through a response model): a batch of 10,000 rows
+would otherwise be parsed and validated field by field on its way out, for nothing — the rows
+come from `pull.pull` as JSON text PostgreSQL built, pasted into the body (`PullBatch.body`).
 
 The check's figures are "the desk at cursor C" only if the snapshot they are read in holds
 exactly the versions up to C: true when no transaction was running as it was taken (its
@@ -16,7 +16,6 @@ workstation comparing it must allow for a passing difference (pull, then check a
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -40,14 +39,7 @@ def pull_json(engine: Engine, gate: Gate, token: str, cursor: int, limit: int) -
             batch = pull(conn, cursor, limit)
         except CursorAheadError as exc:
             raise cursor_ahead(cursor) from exc
-        answer = {
-            "server_id": str(tables.server_id(conn)),
-            "cursor": batch.cursor,
-            "more": batch.more,
-            "changes": [{"table": t, "row": row} for t, row in batch.changes],
-            "tombstones": [{"table": t, "key": key} for t, key in batch.tombstones],
-        }
-    return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode()
+        return batch.body(str(tables.server_id(conn)))
 
 
 def check(engine: Engine, gate: Gate, token: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -218,3 +219,79 @@ def snapshot_counts(connection: Connection) -> dict[str, tuple[int, str]]:
         digests = [row_digest(row) for row in iter_rows(connection, table)]
         counts[table] = (len(digests), table_hash(digests))
     return counts
+
+
+# -- a pull batch on the wire --------------------------------------------------------------
+#
+# {"server_id": "…", "cursor": 17, "more": false,
+#  "tables": {"tickets": {"columns": ["uuid", "number", …], "rows": [["…", "СЗ-100001", …], …]},
+#             …},
+#  "tombstones": [{"table": "comments", "key": "…"}, …]}
+#
+# Columnar: a table's column names once (`column_names`, the model's order), then each row as
+# an array of its canonical JSON values in that order. Why not a dict per row: the keys were
+# half of a batch's bytes and most of the cost of building and reading it (measured on a first
+# sync of 20,000 tickets). The names are sent rather than implied so that a server and a
+# workstation of different schemas meet a clear refusal instead of values in the wrong column.
+# Rows and tombstones are in version order; a table appears only when it has rows.
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """One table's rows of a pull batch: column names and, per row, its JSON values."""
+
+    columns: tuple[str, ...]
+    rows: list[list[Any]]
+
+    def dicts(self) -> list[JsonRow]:
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+
+@cache
+def column_names(table: str) -> tuple[str, ...]:
+    return tuple(name for name, _, _ in columns(table))
+
+
+def batch_json(
+    server_id: str,
+    cursor: int,
+    more: bool,
+    rows_json: Mapping[str, str],
+    tombstones: Iterable[tuple[str, str]],
+) -> bytes:
+    """The batch's JSON body from each table's rows already spelled as JSON text (an array of
+    arrays in `column_names` order: PostgreSQL builds it, see opdesk/server/pull.py)."""
+    head = json.dumps(
+        {"server_id": server_id, "cursor": cursor, "more": more,
+         "tombstones": [{"table": t, "key": key} for t, key in tombstones]},
+        ensure_ascii=False, separators=(",", ":"),
+    )  # fmt: skip
+    tables = ",".join(
+        f'"{table}":{{"columns":{json.dumps(column_names(table))},"rows":{text}}}'
+        for table, text in rows_json.items()
+    )
+    return f'{head[:-1]},"tables":{{{tables}}}}}'.encode()
+
+
+def read_tables(data: Any) -> dict[str, TableRows]:
+    """The decoded "tables" member → TableRows per table. Only the shape is checked here (a
+    synced table, exactly its columns, a list of rows); each value is checked where it is
+    converted for storage. ValueError says what does not fit."""
+    if not isinstance(data, dict):
+        raise ValueError("'tables' is not an object")
+    out: dict[str, TableRows] = {}
+    for table, block in data.items():
+        if table not in SYNCED_TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        if not isinstance(block, dict) or set(block) != {"columns", "rows"}:
+            raise ValueError(f"{table}: a table needs exactly 'columns' and 'rows'")
+        names, rows = block["columns"], block["rows"]
+        expected = column_names(table)
+        if not isinstance(names, list) or names != list(expected):
+            raise ValueError(f"{table}: columns {names!r} are not the synced ones {expected!r}")
+        if not isinstance(rows, list) or not set(map(type, rows)) <= {list}:
+            raise ValueError(f"{table}: 'rows' is not a list of arrays")
+        if rows and set(map(len, rows)) != {len(expected)}:
+            raise ValueError(f"{table}: a row does not have {len(expected)} values")
+        out[table] = TableRows(expected, rows)
+    return out

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from opdesk.store.wire import TableRows
+
 NEEDS_LOGIN = frozenset({"not_logged_in", "unknown_token", "revoked", "expired"})
 
 
@@ -72,12 +74,13 @@ class PushAnswer:
 
 @dataclass(frozen=True)
 class PullAnswer:
-    """One pull batch; the same attributes as the server's own `PullBatch`."""
+    """One pull batch; the same attributes as the server's own `PullBatch`: each table's rows
+    in the wire's columnar form (opdesk/store/wire.py), values not yet checked."""
 
     server_id: uuid.UUID | None
     cursor: int
     more: bool
-    changes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    tables: dict[str, TableRows] = field(default_factory=dict)
     tombstones: list[tuple[str, str]] = field(default_factory=list)
 
 

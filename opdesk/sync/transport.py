@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from opdesk.store import wire
 from opdesk.sync.contract import (
     CheckAnswer,
     Identity,
@@ -180,13 +181,17 @@ class HttpServer:
         return PushAnswer(tuple(results), _field(data, "last_op", int))
 
     def pull(self, cursor: int, limit: int) -> PullAnswer:
+        """One batch in the wire's columnar form (opdesk/store/wire.py); its shape is checked
+        here, its values where they are converted for storage (opdesk/sync/incoming.py)."""
         data = self._request("GET", "/v1/pull", params={"cursor": cursor, "limit": limit})
-        changes = [(_field(c, "table", str), _field(c, "row", dict))
-                   for c in _field(data, "changes", list)]  # fmt: skip
+        try:
+            tables = wire.read_tables(_field(data, "tables", dict))
+        except ValueError as exc:
+            raise _bad(str(exc)) from None
         tombstones = [(_field(t, "table", str), _field(t, "key", str))
                       for t in _field(data, "tombstones", list)]  # fmt: skip
         return PullAnswer(_uuid(data, "server_id"), _field(data, "cursor", int),
-                          _field(data, "more", bool), changes, tombstones)  # fmt: skip
+                          _field(data, "more", bool), tables, tombstones)  # fmt: skip
 
     def check(self) -> CheckAnswer:
         data = self._request("GET", "/v1/check")

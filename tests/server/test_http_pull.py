@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from opdesk.server.wake import event_stream
-from opdesk.store.wire import SYNCED_TABLES
+from opdesk.store.wire import SYNCED_TABLES, column_names
 from tests.pg import PgServer
 from tests.server.live import LiveServer, running_server
 from tests.server.live import live_server as live_server  # the module's server process
@@ -29,16 +29,21 @@ def ws(live_server: LiveServer) -> Station:
 
 
 def pull_all(ws: Station, cursor: int) -> tuple[int, list[dict[str, Any]], list[Any]]:
+    """Every change as {"table", "row"} (a row's dict made from its table's columns)."""
     changes: list[dict[str, Any]] = []
     tombstones: list[Any] = []
     while True:
         response = ws.get("/v1/pull", cursor=cursor, limit=3)
         assert response.status_code == 200, response.text
         body = response.json()
-        assert set(body) == {"server_id", "cursor", "more", "changes", "tombstones"}
+        assert set(body) == {"server_id", "cursor", "more", "tables", "tombstones"}
         assert body["cursor"] >= cursor
         cursor = body["cursor"]
-        changes += body["changes"]
+        for table, block in body["tables"].items():
+            assert block["columns"] == list(column_names(table))  # the one definition, both sides
+            assert block["rows"], "a table comes only with rows"
+            changes += [{"table": table, "row": dict(zip(block["columns"], row, strict=True))}
+                        for row in block["rows"]]  # fmt: skip
         tombstones += body["tombstones"]
         if not body["more"]:
             return cursor, changes, tombstones
@@ -61,7 +66,7 @@ def test_a_pull_after_a_push_brings_the_changed_rows(ws: Station) -> None:
     assert [(c["ticket_id"], c["text"]) for c in comments] == [(ticket["ticket"], "Да")]
     assert {c["table"] for c in changes} <= set(SYNCED_TABLES)
     again = ws.get("/v1/pull", cursor=cursor).json()
-    assert again["changes"] == [] and again["cursor"] >= cursor and again["more"] is False
+    assert again["tables"] == {} and again["cursor"] >= cursor and again["more"] is False
     assert again["server_id"] == httpx.get(f"{ws.live.url}/v1/health").json()["server_id"]
 
 

@@ -28,6 +28,7 @@ from opdesk.server.versioning import install_versioning
 from opdesk.store import wire as rows
 from opdesk.store.database import open_local, open_url
 from opdesk.store.wire import SYNCED_TABLES
+from opdesk.sync import incoming
 
 MSK = ZoneInfo("Europe/Moscow")
 T0 = dt.datetime(2026, 12, 1, 12, 0, 0, 123456, tzinfo=MSK)  # 09:00:00.123456 UTC
@@ -186,6 +187,43 @@ def test_pulled_rows_rebuild_a_workstation_and_the_hashes_agree(
         assert diverged["comments"][0] == expected["comments"][0]
     finally:
         local.close()
+
+
+def test_a_pulled_batch_is_stored_exactly_as_sqlalchemy_stores_its_rows(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The workstation writes pulled rows as plain tuples (incoming.py), bypassing the
+    models' types: every stored value must be the very text or number SQLAlchemy writes for
+    the same row, or queries comparing moments and ids as text would go wrong."""
+    with engine.begin() as conn:
+        write_full_rows(conn)
+    with engine.connect() as conn:
+        batch = pull(conn, 0, 100)
+    by_orm, by_tuples = open_local(tmp_path / "orm.sqlite"), open_local(tmp_path / "raw.sqlite")
+    try:
+        for table, block in batch.tables.items():
+            with by_orm.engine.begin() as lite:
+                lite.execute(delete(TABLES[table]))  # open_local may have made some
+                for row in block.dicts():
+                    lite.execute(insert(TABLES[table]).values(rows.from_json(table, row)))
+            names = ", ".join(f'"{n}"' for n in rows.column_names(table))
+            marks = ", ".join("?" * len(rows.column_names(table)))
+            with by_tuples.engine.begin() as lite:
+                lite.execute(delete(TABLES[table]))
+                lite.connection.driver_connection.executemany(  # type: ignore[union-attr]
+                    f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
+                    incoming.storage_rows(table, block),
+                )
+            stored = []
+            for db in (by_orm, by_tuples):
+                with db.engine.connect() as lite:
+                    sql = f'SELECT {names} FROM "{table}" ORDER BY 1'
+                    stored.append(lite.exec_driver_sql(sql).all())  # str, int or None each
+            assert stored[0] == stored[1], table
+            assert stored[0], table
+    finally:
+        by_orm.close()
+        by_tuples.close()
 
 
 def test_the_table_hash_is_defined_precisely() -> None:

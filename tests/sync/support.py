@@ -74,7 +74,7 @@ class DirectPull:
         with self.db.engine.connect() as conn:
             batch = pull(conn, cursor, limit)
         return PullAnswer(self._identity.server_id, batch.cursor, batch.more,
-                          list(batch.changes), list(batch.tombstones))  # fmt: skip
+                          batch.tables, list(batch.tombstones))  # fmt: skip
 
     def push(self, client_id: Any, ops: list[OutgoingOp]) -> PushAnswer:
         raise NotImplementedError("pushes go to a real server process (test_http_sync.py)")
