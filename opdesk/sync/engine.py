@@ -81,6 +81,7 @@ class SyncReport:
     diverged: tuple[str, ...] = ()  # tables that still differ after a repair
     tickets: frozenset[uuid.UUID] = frozenset()  # tickets changed here: views to refresh
     conflicted: tuple[ConflictedOp, ...] = ()  # applied, a long text of theirs kept
+    many: bool = False  # too many tickets changed to list (pulling.MANY_TICKETS): reload all
 
 
 @dataclass
@@ -94,11 +95,13 @@ class _Progress:
     repaired: tuple[str, ...] = ()
     diverged: tuple[str, ...] = ()
     tickets: set[uuid.UUID] = field(default_factory=set)
+    many: bool = False
 
     def add(self, pulled: pulling.Pulled) -> None:
         self.pulled += pulled.rows
         self.cursor = pulled.cursor
         self.tickets |= pulled.tickets
+        self.many = self.many or pulled.many
 
 
 class SyncEngine:
@@ -147,6 +150,7 @@ class SyncEngine:
             waiting=waiting, unsyncable=unsyncable, checked=progress.checked,
             repaired=progress.repaired, diverged=progress.diverged,
             tickets=frozenset(progress.tickets), conflicted=tuple(progress.conflicted),
+            many=progress.many,
         )  # fmt: skip
 
     # -- the steps -----------------------------------------------------------------------

@@ -56,6 +56,14 @@ class Pulled:
     swept: int = 0
     rebased: int = 0
     tickets: set[uuid.UUID] = field(default_factory=set)
+    many: bool = False  # more than MANY_TICKETS changed: `tickets` lists none of them
+
+
+# Past this many changed tickets a pull stops listing them (`Pulled.many`): the window then
+# reloads its queue and card whole instead of refreshing rows one by one. Why: a first sync of
+# a desk of a million tickets would otherwise keep a million uuids (≈150 MB) and the window
+# would look every one of them up after it.
+MANY_TICKETS = 5000
 
 
 @contextmanager
@@ -131,7 +139,10 @@ def _pull(
         done.rows += applied.rows
         done.batches += 1
         done.rebased += applied.rebased.kept
-        changed |= applied.stored_tickets
+        if not done.many:
+            changed |= applied.stored_tickets
+            if len(changed) > MANY_TICKETS:
+                done.many, changed = True, set()
         cursor, settled = batch.cursor, max(settled, batch.cursor)
         done.cursor = settled
         if not batch.more:

@@ -230,7 +230,10 @@ class SharedDesk(QObject):
             self.status.set_signed_out(url, pick(error.message_ru, error.message_en))
             self._enable()
         if window.model is not None and (synced.changed or report.pulled or report.refused):
-            window.after_commands(set(synced.changed), local=False)
+            changed = set(synced.changed)
+            if report.many and window.current is not None:  # too many to list: the card too
+                changed.add(window.current.detail.id)
+            window.after_commands(changed, local=False)
             window.run_query(window.query)
             if window.person is None or window.person.login != window.prefs.person:
                 window.reload_directory()  # the person at this desk may just have arrived

@@ -19,7 +19,7 @@ from opdesk.models import ClosurePerformer, Comment, OutboxEntry, Ticket
 from opdesk.services import SparePart
 from opdesk.services.desk import Desk
 from opdesk.services.ops import apply_op, as_op
-from opdesk.sync import state
+from opdesk.sync import pulling, state
 from opdesk.sync.apply import PROVISIONAL
 from opdesk.sync.state import Refresh
 from tests.sync.support import (
@@ -244,3 +244,18 @@ def test_a_full_re_pull_sweeps_strays_but_keeps_waiting_work(server: Desk, tmp_p
         assert s.scalar(select(Ticket.subject).where(Ticket.uuid == target)) == "Медленный интернет"
         assert s.get(Ticket, waiting_ticket.created_id) is not None
     assert len(outbox_ops(local.db)) == 2
+
+
+@pytest.mark.parametrize("cap", [2, 100])
+def test_a_pull_of_many_tickets_stops_listing_them(
+    server: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    """Past MANY_TICKETS changed tickets the pull reports `many` and lists none (the window
+    reloads whole): a first sync of a million tickets must not keep a million uuids."""
+    busy_desk(server)  # six tickets
+    monkeypatch.setattr(pulling, "MANY_TICKETS", cap)
+    pulled = sync_pull(workstation(tmp_path / "ws.sqlite"), DirectPull(server.db), limit=7)
+    if cap < 6:
+        assert pulled.many and pulled.tickets == set()
+    else:
+        assert not pulled.many and len(pulled.tickets) == 6
