@@ -58,6 +58,7 @@ from opdesk.regulations.snapshot import Actor
 from opdesk.server.push import no_outbox
 from opdesk.services.desk import Desk
 from opdesk.services.transitions import transition
+from opdesk.services.writes import keep_no_outbox
 from opdesk.store.database import Database
 
 log = logging.getLogger("opdesk.server.worker")
@@ -176,6 +177,7 @@ def _auto_close(
     falls under."""
     try:
         with sessions.begin() as s:
+            keep_no_outbox(s)  # the server keeps no outbox (push.py)
             event.listen(s, "before_flush", no_outbox)
             locked = s.scalar(
                 select(Ticket.id)

@@ -33,6 +33,9 @@ from opdesk.sync.contract import (
 )
 
 TIMEOUT = httpx.Timeout(connect=5.0, read=60.0, write=30.0, pool=5.0)
+# The check hashes every synced row on the server: seconds for a small desk, minutes for a
+# million tickets (measured: > 60 s for 6.5 million rows), so its answer may take that long.
+CHECK_READ_TIMEOUT = 900.0
 WAKE_READ_TIMEOUT = 45.0  # the server pings every 15 s; three missed pings = a dead stream
 OFFLINE_STATUS = frozenset({502, 503, 504})
 
@@ -194,7 +197,9 @@ class HttpServer:
                           _field(data, "more", bool), tables, tombstones)  # fmt: skip
 
     def check(self) -> CheckAnswer:
-        data = self._request("GET", "/v1/check")
+        timeout = httpx.Timeout(connect=TIMEOUT.connect, read=CHECK_READ_TIMEOUT,
+                                write=TIMEOUT.write, pool=TIMEOUT.pool)  # fmt: skip
+        data = self._request("GET", "/v1/check", timeout=timeout)
         tables = {
             name: (_field(figures, "count", int), _field(figures, "hash", str))
             for name, figures in _field(data, "tables", dict).items()

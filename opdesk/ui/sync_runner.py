@@ -56,7 +56,17 @@ from opdesk.ui.server_calls import Cuttable
 log = logging.getLogger(__name__)
 
 INTERVAL = 30.0  # seconds between timer syncs
-CHECK_EVERY = 600.0  # seconds between count + hash checks
+CHECK_EVERY = 600.0  # seconds between count + hash checks, at least
+CHECK_SHARE = 50  # and at least this many times as long as the last check took
+
+
+def check_interval(took: float) -> float:
+    """Seconds until the next check, after one that took `took`. Why it grows with the check:
+    it hashes every synced row on both sides — a second on a small desk, minutes on a million
+    tickets — and must stay a small share of the workstation's and the server's time."""
+    return max(CHECK_EVERY, CHECK_SHARE * took)
+
+
 DEBOUNCE_MS = 400  # a local command's sync waits this long for the next command
 PULL_LIMIT = 500  # rows per pulled batch: the longest a command may wait for the write lock
 BACKOFF_FIRST, BACKOFF_MAX = 1.0, 60.0  # the event stream's reconnection delays, seconds
@@ -235,6 +245,7 @@ class SyncRunner(QObject):
         check = self._force_check or time.monotonic() >= self._next_check
         self._force_check = False
         self._emit("started")
+        started = time.monotonic()
         try:
             report = self.engine.sync_once(check=check)
             refused = {key for op in report.refused for key in op.tickets}
@@ -245,7 +256,7 @@ class SyncRunner(QObject):
             self._emit("crashed", f"{type(exc).__name__}: {exc}")
             return
         if check and report.error is None:
-            self._next_check = time.monotonic() + CHECK_EVERY
+            self._next_check = time.monotonic() + check_interval(time.monotonic() - started)
         elif check:
             self._force_check = not report.offline  # offline: the timer's next try checks
             self._next_check = 0.0

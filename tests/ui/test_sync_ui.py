@@ -223,3 +223,12 @@ def test_the_window_never_waits_for_a_hung_server(
     done = ws.syncs.wait(qtbot, lambda r: r.waiting == 0 and r.error is None, mark, 70_000)
     assert done.report.refused == () and sum(s.report.pushed for s in ws.syncs.seen[mark:]) == 1
     assert server_owner(live_server, key) == ws.login
+
+
+def test_a_slow_check_is_repeated_less_often() -> None:
+    """The count + hash check reads every synced row: on a desk where it takes minutes it must
+    not come back every ten minutes (a million tickets: > 60 s on each side)."""
+    from opdesk.ui.sync_runner import CHECK_EVERY, check_interval
+
+    assert check_interval(0.5) == CHECK_EVERY  # a small desk: the usual rhythm
+    assert check_interval(120.0) == 6000.0  # two minutes a check: every 100 minutes
