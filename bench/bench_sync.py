@@ -550,6 +550,12 @@ class RoundRobinProxy:
         self._ready.set()
         try:
             self._loop.run_forever()
+            # connections still open at the end (keep-alive clients): cancelled and awaited,
+            # so closing the loop does not destroy pending tasks
+            pending = asyncio.all_tasks(self._loop)
+            for task in pending:
+                task.cancel()
+            self._loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
         finally:
             self._loop.close()
 
