@@ -126,21 +126,31 @@ def to_json(table: str, values: Mapping[str, Any]) -> JsonRow:
     return out
 
 
+def parse_uuid(where: str, value: str) -> uuid.UUID:
+    """A UUID of the wire (any spelling `uuid.UUID` reads), or a ValueError naming `where`."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValueError(f"{where}: not a UUID: {value!r}") from None
+
+
+def parse_moment(where: str, value: str) -> dt.datetime:
+    """A moment of the wire (ISO 8601 with its zone), or a ValueError naming `where`."""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{where}: not an ISO 8601 moment: {value!r}") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"{where}: a moment needs its zone: {value!r}")
+    return moment
+
+
 def _typed(table: str, name: str, kind: str, value: Any) -> Any:
     where = f"{table}.{name}"
     if kind == UUID and isinstance(value, str):
-        try:
-            return uuid.UUID(value)
-        except ValueError:
-            raise ValueError(f"{where}: not a UUID: {value!r}") from None
+        return parse_uuid(where, value)
     if kind == MOMENT and isinstance(value, str):
-        try:
-            moment = dt.datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"{where}: not an ISO 8601 moment: {value!r}") from None
-        if moment.tzinfo is None:
-            raise ValueError(f"{where}: a moment needs its zone: {value!r}")
-        return moment.astimezone(dt.UTC)
+        return parse_moment(where, value).astimezone(dt.UTC)
     if kind == BOOL and isinstance(value, bool):
         return value
     if kind == INT and isinstance(value, int) and not isinstance(value, bool):

@@ -19,7 +19,6 @@ a ValueError names the column and the value.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -133,19 +132,11 @@ def _canonical_moments(values: Sequence[str]) -> list[str] | None:
 
 
 def _uuid(where: str, value: str) -> str:
-    try:
-        return uuid.UUID(value).hex
-    except ValueError:
-        raise ValueError(f"{where}: not a UUID: {value!r}") from None
+    return wire.parse_uuid(where, value).hex
 
 
 def _moment(where: str, value: str) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{where}: not an ISO 8601 moment: {value!r}") from None
-    if moment.tzinfo is None:
-        raise ValueError(f"{where}: a moment needs its zone: {value!r}")
+    moment = wire.parse_moment(where, value)
     stored = bulk.moment_text(moment)
     assert stored is not None
     return stored

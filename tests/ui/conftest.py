@@ -15,6 +15,8 @@ from opdesk import settings
 from opdesk.clock import FixedClock
 from opdesk.demo import generate
 from opdesk.regulations.pack import load_default_pack
+from opdesk.store.database import open_local
+from opdesk.transfer import export_file
 from opdesk.ui.main_window import MainWindow
 
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
@@ -62,3 +64,15 @@ def window(qtbot: QtBot, desk_file: Path, operator_login: str) -> Iterator[MainW
         w.open_database(desk_file)
     yield w
     w.close()
+
+
+@pytest.fixture
+def exported(demo_file: Path, tmp_path: Path) -> Path:
+    """The demo desk exported as JSON lines: a real file for the import tests."""
+    file = tmp_path / "demo-export.jsonl"
+    db = open_local(demo_file)
+    try:
+        export_file(db, file, "jsonl", NOW)
+    finally:
+        db.close()
+    return file

@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 from opdesk import settings
 from opdesk.demo import generate, load
 from opdesk.store.database import open_local
-from opdesk.transfer import export_file, import_file
+from opdesk.transfer import import_file
 from opdesk.ui import data_jobs, main_window
 from opdesk.ui.data_jobs import CANCELLED, DONE, FAILED, REFUSED, DataJob, DataJobs
 from opdesk.ui.main_window import MainWindow
@@ -80,17 +80,6 @@ def renamed(source: Path, target: Path, owner: bool = True, limit: int | None = 
         out.append(json.dumps(rec, ensure_ascii=False) + "\n")
     target.write_text("".join(out), "utf-8")
     return target
-
-
-@pytest.fixture
-def exported(demo_file: Path, tmp_path: Path) -> Path:
-    file = tmp_path / "demo-export.jsonl"
-    db = open_local(demo_file)
-    try:
-        export_file(db, file, "jsonl", NOW)
-    finally:
-        db.close()
-    return file
 
 
 def shows(qtbot: QtBot, window: MainWindow, ids: list[int]) -> None:

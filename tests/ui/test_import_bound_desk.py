@@ -14,9 +14,7 @@ from pytestqt.qtbot import QtBot
 from opdesk import settings
 from opdesk.clock import FixedClock
 from opdesk.regulations.pack import load_default_pack
-from opdesk.store.database import open_local
 from opdesk.store.local_writes import SharedDeskRefusal
-from opdesk.transfer import export_file
 from opdesk.ui.data_jobs import FAILED
 from opdesk.ui.main_window import MainWindow
 from tests.transfer.bound_support import bind, files, says_why
@@ -25,22 +23,11 @@ from tests.ui.conftest import NOW, sql
 WAIT = 60_000
 
 
-@pytest.fixture
-def tickets_file(demo_file: Path, tmp_path: Path) -> Path:
-    file = tmp_path / "tickets.jsonl"
-    db = open_local(demo_file)
-    try:
-        export_file(db, file, "jsonl", NOW)
-    finally:
-        db.close()
-    return file
-
-
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_import_on_a_bound_workstation_is_refused_in_the_operators_language(
     qtbot: QtBot,
     demo_file: Path,
-    tickets_file: Path,
+    exported: Path,
     operator_login: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -56,7 +43,7 @@ def test_import_on_a_bound_workstation_is_refused_in_the_operators_language(
     window.show()
     with qtbot.waitSignal(window.queueLoaded, timeout=WAIT):
         window.open_database(path)
-    answer = staticmethod(lambda *_a, **_k: (str(tickets_file), ""))
+    answer = staticmethod(lambda *_a, **_k: (str(exported), ""))
     monkeypatch.setattr(QFileDialog, "getOpenFileName", answer)
     before = files(path)
     jobs = window.data_jobs
@@ -71,7 +58,7 @@ def test_import_on_a_bound_workstation_is_refused_in_the_operators_language(
     notice = jobs.notice
     assert notice is not None and notice.isVisible()
     assert notice.icon() == QMessageBox.Icon.Warning
-    assert tickets_file.name in notice.text()
+    assert exported.name in notice.text()
     # why in the text, what to do instead apart from it
     if language == "en":
         assert refused.why_en in notice.text() and "shared server" in notice.text()
