@@ -1,4 +1,5 @@
-"""`opdesk server …`: the shared server's admin commands (init, add-person, training, revoke)
+"""`opdesk server …`: the shared server's admin commands (init, add-person, add-client,
+training, revoke)
 and `run`, the HTTP service (its parser and handler are in opdesk/cli/server_run.py).
 
 Wired into opdesk/cli/__init__.py by `add_server_parser(sub)` and `run_server(args)`.
@@ -60,6 +61,15 @@ def add_server_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add.add_argument("--role", required=True, choices=ROLES, help="роль")
     add.add_argument("--name", help="имя (по умолчанию — логин)")
     _password_option(add)
+
+    client = cmds.add_parser("add-client", help="добавить клиента общего стола")
+    client.add_argument("url", metavar="DATABASE_URL", help=URL_HELP)
+    client.add_argument("name", metavar="NAME", help="наименование или ФИО клиента")
+    client.add_argument("--category", default="обычный", help="VIP | Важный | обычный (C-07)")
+    client.add_argument("--phone", default="", help="телефон (по нему звонок находит клиента)")
+    client.add_argument("--mobile", default="", help="мобильный для SMS")
+    client.add_argument("--city", default="", help="город")
+    client.add_argument("--group", default="", help="группа (Мегафон, Сбербанк, …)")
 
     training = cmds.add_parser("training", help="учебный сервер: on / off (без — показать)")
     training.add_argument("url", metavar="DATABASE_URL", help=URL_HELP)
@@ -212,6 +222,40 @@ def _add_person(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_client(args: argparse.Namespace) -> int:
+    """A client of the shared desk, written in the server's database: workstations get it with
+    their next pull (a workstation's own database refuses rows no op carries:
+    opdesk.store.local_writes). Why here: no command adds a client yet, and the desk's clients
+    are reference data its administrator keeps."""
+    from sqlalchemy.orm import Session
+
+    from opdesk.models import Client
+    from opdesk.models.directory import CLIENT_CATEGORIES
+
+    name = args.name.strip()
+    if not name:
+        raise Refused("имя клиента пустое; ничего не записано", "the client's name is empty; "
+                      "nothing was written")  # fmt: skip
+    if args.category not in CLIENT_CATEGORIES:
+        known = ", ".join(CLIENT_CATEGORIES)
+        raise Refused(f"категория «{args.category}» неизвестна; допустимы: {known}; ничего не "
+                      "записано", f"unknown category '{args.category}'; expected one of: "
+                      f"{known}; nothing was written")  # fmt: skip
+    engine = opened(args.url)
+    try:
+        with Session(engine) as s, s.begin():
+            client = Client(name=name, category=args.category, phone=args.phone.strip(),
+                            mobile=args.mobile.strip(), city=args.city.strip(),
+                            group_name=args.group.strip())  # fmt: skip
+            s.add(client)
+            s.flush()
+            made = client.id
+    finally:
+        engine.dispose()
+    print(f"добавлен клиент «{name}» ({made}) / added client '{name}' ({made})")
+    return 0
+
+
 def _training(args: argparse.Namespace) -> int:
     from opdesk.server import tables
 
@@ -247,6 +291,7 @@ def _revoke(args: argparse.Namespace) -> int:
 HANDLERS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": _init,
     "add-person": _add_person,
+    "add-client": _add_client,
     "training": _training,
     "revoke": _revoke,
     "run": run_http,

@@ -140,8 +140,10 @@ def client_refusal(name: str) -> SharedDeskRefusal:
         "удалить его",
         f"client {name!r} would never reach the shared server, and the check against the "
         "server could delete it",
-        "Клиенты общего стола приходят с сервера: обратитесь к администратору стола",
-        "A shared desk's clients come from its server: ask the desk's administrator",
+        "Клиенты общего стола приходят с сервера: их заводит администратор стола "
+        "(opdesk server add-client)",
+        "A shared desk's clients come from its server: the desk's administrator adds them "
+        "(opdesk server add-client)",
     )
 
 

@@ -201,3 +201,24 @@ def test_init_makes_the_pack_s_departments_with_their_stable_ids(initialised: st
     finally:
         engine.dispose()
     assert rows == {d.id: stable_id("department", d.id) for d in load_default_pack().departments}
+
+
+def test_add_client_writes_a_versioned_client_and_refuses_bad_input(initialised: str) -> None:
+    """The shared desk's clients are kept by its administrator on the server (a workstation
+    refuses rows no op carries); the row gets its version, so the next pull brings it."""
+    added = opdesk("add-client", initialised, "ООО «Ромашка»", "--category", "VIP",
+                   "--phone", "+7 495 111-22-33", "--city", "Москва")  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert "Ромашка" in added.stdout
+    engine = create_engine(initialised)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT name, category, phone, city, version FROM clients"))
+            ((name, category, phone, city, version),) = row.all()
+    finally:
+        engine.dispose()
+    assert (name, category, phone, city) == ("ООО «Ромашка»", "VIP", "+7 495 111-22-33", "Москва")
+    assert version > 1  # stamped by its transaction: above every cursor a workstation holds
+    refused(opdesk("add-client", initialised, "ИП Кузнецов", "--category", "золотой"),
+            "категория «золотой» неизвестна")  # fmt: skip
+    refused(opdesk("add-client", initialised, "  "), "имя клиента пустое")
