@@ -72,14 +72,14 @@ class Kept:
         )
 
 
-def settle(session: Session, name: str, args: Any) -> tuple[Any, list[Kept]]:
+def settle(session: Session, ticket: Ticket | None, name: str, args: Any) -> tuple[Any, list[Kept]]:
     """The op's arguments with the server's long texts where the policy keeps them (see the
-    module docstring), and the texts kept over the op's edit. Arguments of the wrong shape
-    are returned as they are: `apply_op` refuses them with their path."""
+    module docstring), and the texts kept over the op's edit. `ticket`: the op's ticket as
+    push locked it (None: the op names none this desk has). Arguments of the wrong shape are
+    returned as they are: `apply_op` refuses them with their path."""
     if name not in TEXT_OPS or not isinstance(args, dict):
         return args, []
     base = args.get("base")
-    ticket = _ticket(session, args.get("ticket"))
     if not isinstance(base, dict) or ticket is None:
         return args, []
     brought = _texts(session, name, args)

@@ -219,8 +219,8 @@ def _run(session: Session, desk: Desk, op: PushOp) -> tuple[CommandResult, list[
     kept: list[conflicts.Kept] = []
     try:
         with session.begin_nested():
-            _lock_ticket(session, op.args.get("ticket"))
-            args, kept = conflicts.settle(session, op.name, op.args)
+            ticket = _lock_ticket(session, op.args.get("ticket"))
+            args, kept = conflicts.settle(session, ticket, op.name, op.args)
             result = apply_op(desk, op.name, args)
             if not result.ok:
                 raise _Undo
@@ -230,21 +230,22 @@ def _run(session: Session, desk: Desk, op: PushOp) -> tuple[CommandResult, list[
     return result, kept
 
 
-def _lock_ticket(session: Session, ticket: Any) -> None:
+def _lock_ticket(session: Session, ticket: Any) -> Ticket | None:
     """Lock the op's ticket row till the batch commits (see the module docstring).
 
     The whole row is loaded, not only its id, and handed to the op's resolution
     (`ops.remember_ticket`): `apply_op` takes the ticket's id from it and the command the
     ticket itself, instead of asking the database twice more (a push is mostly round trips)."""
     if not isinstance(ticket, str):
-        return
+        return None
     try:
         key = uuid.UUID(ticket)
     except ValueError:
-        return  # apply_op names the bad argument
+        return None  # apply_op names the bad argument
     row = session.scalars(_TICKET_LOCKED, {"key": key}).first()
     if row is not None:
         remember_ticket(session, row)
+    return row
 
 
 def _tickets(session: Session, op: PushOp) -> dict[str, Any]:

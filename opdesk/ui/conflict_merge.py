@@ -39,6 +39,7 @@ from opdesk.regulations.snapshot import Actor
 from opdesk.services import CommandResult, Desk, resolve_conflict
 from opdesk.services.views import ConflictLine, TicketView
 from opdesk.ui.i18n import pick, translated
+from opdesk.ui.sync_status import op_title
 
 if TYPE_CHECKING:
     from opdesk.ui.main_window import MainWindow
@@ -138,12 +139,6 @@ class ConflictList(QGroupBox):
         return self.tr("Оставлен: {kept}\nНе принят: {other}").format(
             kept=short(line.server_value, 300), other=short(line.local_value, 300)
         )
-
-
-def op_title(name: str) -> str:
-    from opdesk.ui.sync_status import op_title as titled  # one list of op names
-
-    return titled(name)
 
 
 class MergeDialog(QDialog):
